@@ -1,0 +1,229 @@
+"""The root view model: which screen shows, whether storage is ready, and the sub-view-models of each feature."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import Property, QObject, Signal, Slot
+from PySide6.QtQml import QmlElement, QmlUncreatable
+
+from kiosk.bridge import QML_IMPORT_MAJOR_VERSION, QML_IMPORT_NAME  # noqa: F401  (read by QmlElement)
+from kiosk.bridge.campaign import CampaignInfo
+from kiosk.errors import KioskError
+from kiosk.services import KioskOptions
+
+log = logging.getLogger(__name__)
+
+# Screens QML knows (ui/Main.qml maps each to a file). Python navigates by name so tests and timers can too.
+SCREENS = (
+    "attract",
+    "setup",
+    "sign",
+    "thankYou",
+    "pledge",
+    "pledgeThankYou",
+    "organiser",
+)
+
+
+def _feature(name: str) -> Property:
+    def read(self: KioskController) -> QObject | None:
+        return self._features.get(name)
+
+    return Property(QObject, read, constant=True)
+
+
+@QmlElement
+@QmlUncreatable("KioskController is provided by the kiosk")
+class KioskController(QObject):
+    """Root object handed to QML as the ``kiosk`` initial property.
+
+    Signals:
+        currentScreenChanged: a different screen should show.
+        storageChanged: storage became ready, failed, or setup finished.
+        tallyChanged: the public signature tally changed.
+        runtimeReady: Python-side only; sub-view-models connect to it to get the open runtime.
+    """
+
+    currentScreenChanged = Signal()
+    storageChanged = Signal()
+    tallyChanged = Signal()
+    messageChanged = Signal()
+    runtimeReady = Signal(object)
+
+    def __init__(self, options: KioskOptions, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._options = options
+        self._campaign = CampaignInfo(options.campaign, self)
+        self._screen = "attract"
+        self._runtime: object | None = None
+        self._storage_error = ""
+        self._setup_needed = False
+        self._tally_today = 0
+        self._tally_total = 0
+        self._message = ""
+        self._leave_guards: list[Callable[[str, str], None]] = []
+        self._lockdown: object | None = None
+        self._features: dict[str, QObject] = {}
+
+    # --- feature view models -------------------------------------------------------------------------------------
+
+    def attach(self, name: str, view_model: QObject) -> None:
+        """Make a feature's view model reachable from QML as ``kiosk.<name>`` (see bridge/registry.py)."""
+        view_model.setObjectName(name)
+        self._features[name] = view_model
+
+    def feature(self, name: str) -> QObject:
+        return self._features[name]
+
+    # One constant property per feature, so QML can bind to kiosk.signing.* etc. Attach them before QML loads.
+    setup = _feature("setup")
+    signing = _feature("signing")
+    pledge = _feature("pledge")
+    wins = _feature("wins")
+    sync = _feature("sync")
+    organiser = _feature("organiser")
+    printing = _feature("printing")
+    dashboard = _feature("dashboard")
+
+    # --- navigation ----------------------------------------------------------------------------------------------
+
+    def _current_screen(self) -> str:
+        return self._screen
+
+    currentScreen = Property(str, _current_screen, notify=currentScreenChanged)
+
+    def add_screen_listener(self, listener: Callable[[str, str], None]) -> None:
+        """Call ``listener(old, new)`` on every screen change (view models wipe themselves on leaving)."""
+        self._leave_guards.append(listener)
+
+    @Slot(str)
+    def show(self, name: str) -> None:
+        if name not in SCREENS:
+            log.error("unknown screen %r", name)
+            return
+        if self._setup_needed and name not in ("setup", "attract"):
+            name = "setup"
+        if name == self._screen:
+            return
+        old, self._screen = self._screen, name
+        for listener in self._leave_guards:
+            listener(old, name)
+        self.currentScreenChanged.emit()
+
+    # --- storage ---------------------------------------------------------------------------------------------------
+
+    @property
+    def options(self) -> KioskOptions:
+        return self._options
+
+    @property
+    def runtime(self) -> object | None:
+        return self._runtime
+
+    def _campaign_info(self) -> CampaignInfo:
+        return self._campaign
+
+    campaign = Property(QObject, _campaign_info, constant=True)
+
+    def _storage_ready(self) -> bool:
+        return self._runtime is not None and not self._setup_needed
+
+    def _storage_error_text(self) -> str:
+        return self._storage_error
+
+    def _is_setup_needed(self) -> bool:
+        return self._setup_needed
+
+    storageReady = Property(bool, _storage_ready, notify=storageChanged)
+    storageError = Property(str, _storage_error_text, notify=storageChanged)
+    setupNeeded = Property(bool, _is_setup_needed, notify=storageChanged)
+
+    @Slot()
+    def startStorage(self) -> None:
+        """Open the database after the first frame (SQLAlchemy alone costs ~0.26 s to import)."""
+        if self._runtime is not None:
+            return
+        from kiosk.runtime import open_runtime
+
+        try:
+            runtime = open_runtime(self._options)
+        except KioskError as exc:
+            log.error("storage unavailable: %s", exc)
+            self._storage_error = str(exc)
+            self.storageChanged.emit()
+            return
+        self._runtime = runtime
+        self._setup_needed = runtime.vault is None
+        self.storageChanged.emit()
+        if self._setup_needed:
+            self.show("setup")
+        else:
+            self.runtimeReady.emit(runtime)
+            self.refreshTally()
+
+    def finish_setup(self) -> None:
+        """Called by the setup view model once keys exist."""
+        from kiosk.runtime import KioskRuntime
+
+        runtime = self._runtime
+        assert isinstance(runtime, KioskRuntime)
+        runtime.attach_vault()
+        self._setup_needed = False
+        self.storageChanged.emit()
+        self.runtimeReady.emit(runtime)
+        self.refreshTally()
+        self.show("attract")
+
+    # --- public tally ----------------------------------------------------------------------------------------------
+
+    def _today(self) -> int:
+        return self._tally_today
+
+    def _total(self) -> int:
+        return self._tally_total
+
+    tallyToday = Property(int, _today, notify=tallyChanged)
+    tallyTotal = Property(int, _total, notify=tallyChanged)
+
+    @Slot()
+    def refreshTally(self) -> None:
+        from kiosk.runtime import KioskRuntime
+        from kiosk.tally import signature_tally
+
+        runtime = self._runtime
+        if not isinstance(runtime, KioskRuntime) or runtime.vault is None:
+            return
+        today, total = signature_tally(runtime)
+        if (today, total) != (self._tally_today, self._tally_total):
+            self._tally_today, self._tally_total = today, total
+            self.tallyChanged.emit()
+
+    # --- leaving the kiosk -------------------------------------------------------------------------------------
+
+    def set_lockdown(self, lockdown: object) -> None:
+        self._lockdown = lockdown
+
+    def exit_kiosk(self) -> None:
+        """Quit the app (only organiser mode calls this): lifts lockdown first."""
+        from PySide6.QtCore import QCoreApplication
+
+        from kiosk.bridge.lockdown import Lockdown
+
+        if isinstance(self._lockdown, Lockdown):
+            self._lockdown.exit_kiosk()
+        else:
+            QCoreApplication.quit()
+
+    # --- a message for volunteers (storage trouble etc.) --------------------------------------------------------
+
+    def _message_text(self) -> str:
+        return self._message
+
+    message = Property(str, _message_text, notify=messageChanged)
+
+    def set_message(self, text: str) -> None:
+        if text != self._message:
+            self._message = text
+            self.messageChanged.emit()

@@ -1,0 +1,30 @@
+"""Where the kiosk's view models are assembled. Each feature adds its view model here, and nowhere else.
+
+Importing this module registers every @QmlElement type under ``import Kiosk``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtQml import QQmlApplicationEngine
+
+from kiosk.bridge.controller import SCREENS, KioskController
+from kiosk.bridge.setup import SetupViewModel
+from kiosk.services import KioskOptions
+
+
+def build_controller(options: KioskOptions) -> KioskController:
+    """The root view model with every feature's view model attached."""
+    controller = KioskController(options)
+    controller.attach("setup", SetupViewModel(controller))
+    return controller
+
+
+def install_image_providers(engine: QQmlApplicationEngine, controller: KioskController) -> None:
+    """Image providers (``image://name/...``) the screens use."""
+
+
+def prepare_screen_for_screenshot(controller: KioskController, screen: str) -> None:
+    """Bring a screen up for ``campaign-kiosk screenshot`` (some screens need demo state first)."""
+    if screen not in SCREENS:
+        raise ValueError(f"unknown screen {screen!r}; known: {', '.join(SCREENS)}")
+    controller.show(screen)

@@ -1,0 +1,10 @@
+"""Subcommands of ``campaign-kiosk``. Each module has NAME, HELP, add_arguments(parser) and run(args, ctx) -> int.
+
+Add a command by writing a module here and listing it in COMMANDS.
+"""
+
+from __future__ import annotations
+
+from kiosk.commands import check, run, screenshot, setup
+
+COMMANDS = (run, setup, check, screenshot)

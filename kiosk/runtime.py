@@ -1,0 +1,76 @@
+"""Opening a kiosk's storage for one process: database, vault and the effective event (no Qt).
+
+The app calls :func:`open_runtime` after its first frame; CLI commands call it straight away.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from kiosk.errors import VaultError
+from kiosk.services import KioskOptions
+from kiosk.vault import Vault
+from local_db import repositories as repo
+from local_db.session import Database, open_database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class KioskRuntime:
+    """Open storage of a set-up kiosk. ``vault`` is None until first-run setup is done."""
+
+    options: KioskOptions
+    db: Database
+    vault: Vault | None
+
+    @property
+    def event_id(self) -> str:
+        if self.options.config.event_id:
+            return self.options.config.event_id
+        return self.vault.event_id if self.vault else "unassigned"
+
+    @property
+    def kiosk_id(self) -> str:
+        return self.vault.kiosk_id if self.vault else "unassigned"
+
+    def attach_vault(self) -> Vault:
+        """Load the vault after setup and make this run's data key."""
+        self.vault = Vault(self.db)
+        self.vault.start_run()
+        return self.vault
+
+    def close(self) -> None:
+        if self.vault is not None:
+            self.vault.lock()
+        self.db.close()
+
+
+def open_runtime(options: KioskOptions, *, start_run: bool = True) -> KioskRuntime:
+    """Open and migrate the database, load the vault if set up, and recover from an interrupted run.
+
+    Raises:
+        StorageError: the database cannot be opened or migrated.
+    """
+    db = open_database(options.db_path)
+    runtime = KioskRuntime(options=options, db=db, vault=None)
+    with db.begin() as session:
+        set_up = repo.get_vault(session) is not None
+        stuck = repo.reset_stuck_outbox(session)
+        if stuck:
+            repo.add_audit(session, "outbox_recovered", entries=stuck)
+    if stuck:
+        log.info("returned %d outbox entries left in 'sending' to 'pending'", stuck)
+    if set_up:
+        if start_run:
+            runtime.attach_vault()
+        else:
+            runtime.vault = Vault(db)
+        if options.unlock_passphrase:
+            try:
+                runtime.vault.unlock(options.unlock_passphrase)  # type: ignore[union-attr]
+            except VaultError:
+                runtime.close()
+                raise
+    return runtime

@@ -1,0 +1,115 @@
+"""Opening the kiosk database: one SQLite file, WAL, synchronous=FULL, foreign keys, secure_delete, migrated to head."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk.errors import StorageError
+from local_db.migrations import HEAD_REVISION, KNOWN_REVISIONS
+
+BUSY_TIMEOUT_MS = 2000
+
+
+def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # FULL: a thank-you is only shown after a commit that survives power loss, not just a crash.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # Overwrite deleted content so purged personal data does not linger in free pages.
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite+pysqlite:///{path}")
+    event.listen(engine, "connect", _set_pragmas)
+    return engine
+
+
+@dataclass
+class Database:
+    """An open, migrated kiosk database."""
+
+    path: Path
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @contextmanager
+    def begin(self) -> Iterator[Session]:
+        """One transaction for one user action: commits on success, rolls back on error."""
+        with self.sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def schema_revision(path: Path) -> str | None:
+    """The Alembic revision stamped in a database file, read with bare sqlite3 (cheap: no Alembic import)."""
+    if not path.exists():
+        return None
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name='alembic_version'").fetchone()
+        if row is None:
+            return None
+        version = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        return None if version is None else str(version[0])
+    finally:
+        conn.close()
+
+
+def upgrade_to_head(engine: Engine) -> None:
+    """Run Alembic migrations up to head on an open engine."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def open_database(path: Path) -> Database:
+    """Open (creating if needed) and migrate the database at ``path``.
+
+    Raises:
+        StorageError: the folder is not writable, the file is not a database or is damaged, or its schema is
+            newer than this version of the kiosk knows (never silently downgraded).
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"cannot create the data folder {path.parent}: {exc.strerror}") from None
+    try:
+        current = schema_revision(path)
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(f"{path} is not a readable kiosk database ({exc}); keep the file and ask for help") from None
+    if current is not None and current not in KNOWN_REVISIONS:
+        raise StorageError(
+            f"{path} was written by a newer version of the kiosk (schema {current}); "
+            "install that version or newer - this one will not downgrade it"
+        )
+    engine = make_engine(path)
+    try:
+        if current != HEAD_REVISION:
+            upgrade_to_head(engine)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT count(*) FROM signatures").scalar()
+    except (OperationalError, DatabaseError) as exc:
+        engine.dispose()
+        raise StorageError(f"cannot open the database {path}: {exc.orig}") from None
+    return Database(path=path, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))

@@ -1,0 +1,70 @@
+"""Shared fixtures. Tests run offscreen with the on-screen keyboard module, set here before any Qt object exists."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ["QT_IM_MODULE"] = "qtvirtualkeyboard"
+os.environ.setdefault("QT_QUICK_CONTROLS_STYLE", "Basic")
+# Never read the developer's own config or data by accident.
+os.environ.pop("KIOSK_DATA_DIR", None)
+os.environ.pop("KIOSK_CONFIG", None)
+
+from tests.helpers.kiosk import (
+    PASSPHRASE,
+    PIN,
+    KioskHarness,
+    make_options,
+    set_up_database,
+)
+
+__all__ = ["PASSPHRASE", "PIN"]
+
+
+@pytest.fixture(scope="session")
+def qapp_cls():  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QGuiApplication
+
+    return QGuiApplication
+
+
+@pytest.fixture(scope="session")
+def qapp(qapp_args, qapp_cls, pytestconfig):  # type: ignore[no-untyped-def]
+    from kiosk.app import create_application
+
+    return create_application()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def set_up_data_dir(data_dir: Path) -> Path:
+    """A data folder whose kiosk has organiser keys (passphrase PASSPHRASE, PIN PIN)."""
+    set_up_database(data_dir)
+    return data_dir
+
+
+@pytest.fixture
+def kiosk(qtbot, qapp, set_up_data_dir: Path) -> Iterator[KioskHarness]:  # type: ignore[no-untyped-def]
+    """The real kiosk window, offscreen, on a set-up temporary data folder, storage open."""
+    harness = KioskHarness.start(qtbot, make_options(set_up_data_dir))
+    yield harness
+    harness.close()
+
+
+@pytest.fixture
+def fresh_kiosk(qtbot, qapp, data_dir: Path) -> Iterator[KioskHarness]:  # type: ignore[no-untyped-def]
+    """The real kiosk window on an empty data folder (first-run setup pending)."""
+    harness = KioskHarness.start(qtbot, make_options(data_dir))
+    yield harness
+    harness.close()

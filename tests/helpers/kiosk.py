@@ -1,0 +1,139 @@
+"""Driving the real kiosk window from tests: find items by objectName, click them, type into them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk.campaign import load_campaign
+from kiosk.config import KioskConfig
+from kiosk.services import KioskOptions
+
+PASSPHRASE = "purple tractor under 9 moons"
+PIN = "4826"
+
+
+def make_options(data_dir: Path, config: KioskConfig | None = None, campaign: str = "hikvision") -> KioskOptions:
+    return KioskOptions(data_dir=data_dir, config=config or KioskConfig(), campaign=load_campaign(campaign))
+
+
+def set_up_database(data_dir: Path, event: str = "test-event") -> str:
+    from kiosk.vault import setup_vault
+    from local_db.session import open_database
+
+    db = open_database(data_dir / "kiosk.db")
+    try:
+        return setup_vault(db, PASSPHRASE, PIN, "test-kiosk", event)
+    finally:
+        db.close()
+
+
+@dataclass
+class KioskHarness:
+    qtbot: Any
+    window: Any
+    app_window: Any
+    controller: Any
+    options: KioskOptions
+    _closed: bool = field(default=False)
+
+    @classmethod
+    def start(cls, qtbot: Any, options: KioskOptions, size: tuple[int, int] = (1280, 800)) -> KioskHarness:
+        from kiosk.app import KioskWindow
+
+        app_window = KioskWindow(options)
+        window = app_window.window
+        window.resize(*size)
+        app_window.start_storage_now()
+        window.show()
+        qtbot.waitExposed(window)
+        return cls(qtbot, window, app_window, app_window.controller, options)
+
+    @property
+    def runtime(self) -> Any:
+        return self.controller.runtime
+
+    def find(self, name: str) -> Any:
+        """The visible QQuickItem with this objectName (waits for it to appear)."""
+        from PySide6.QtQuick import QQuickItem
+
+        found: list[Any] = []
+
+        def appears() -> bool:
+            found[:] = [i for i in self.window.findChildren(QQuickItem, name) if i.isVisible()]
+            return bool(found)
+
+        self.qtbot.waitUntil(appears, timeout=3000)
+        return found[-1]
+
+    def find_any(self, name: str) -> Any:
+        from PySide6.QtQuick import QQuickItem
+
+        return self.window.findChild(QQuickItem, name)
+
+    def exists(self, name: str) -> bool:
+        from PySide6.QtQuick import QQuickItem
+
+        return any(i.isVisible() for i in self.window.findChildren(QQuickItem, name))
+
+    def centre(self, item: Any) -> Any:
+        from PySide6.QtCore import QPointF
+
+        return item.mapToScene(QPointF(item.width() / 2, item.height() / 2)).toPoint()
+
+    def click(self, name_or_item: Any) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtTest import QTest
+
+        item = self.find(name_or_item) if isinstance(name_or_item, str) else name_or_item
+        self.scroll_into_view(item)
+        QTest.mouseClick(self.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, self.centre(item))
+        self.qtbot.wait(10)
+
+    def scroll_into_view(self, item: Any) -> None:
+        """If the item sits in a Flickable (ScrollView), move the content so its centre is on screen."""
+        from PySide6.QtCore import QPointF
+
+        parent = item.parentItem()
+        while parent is not None and parent.property("contentY") is None:
+            parent = parent.parentItem()
+        if parent is None:
+            return
+        content = parent.property("contentItem")
+        pos = item.mapToItem(content, QPointF(0, item.height() / 2))
+        view_h = parent.height()
+        content_h = parent.property("contentHeight") or 0
+        target = max(0.0, min(pos.y() - view_h / 2, max(0.0, content_h - view_h)))
+        parent.setProperty("contentY", target)
+        self.qtbot.wait(10)
+
+    def type_text(self, name: str, text: str, *, replace: bool = True) -> None:
+        """Focus the field by clicking it, then send key events for each character."""
+        from PySide6.QtCore import QEvent, Qt
+        from PySide6.QtGui import QGuiApplication, QKeyEvent
+
+        item = self.find(name)
+        self.click(item)
+        self.qtbot.waitUntil(item.hasActiveFocus, timeout=2000)
+        if replace:
+            item.setProperty("text", "")
+        for ch in text:
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QGuiApplication.sendEvent(self.window, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
+        self.qtbot.wait(5)
+
+    def text_of(self, name: str) -> str:
+        return str(self.find(name).property("text"))
+
+    def screen(self) -> str:
+        return str(self.controller.property("currentScreen"))
+
+    def wait_screen(self, name: str, timeout: int = 3000) -> None:
+        self.qtbot.waitUntil(lambda: self.screen() == name, timeout=timeout)
+        self.qtbot.wait(200)  # let the StackView transition finish
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self.app_window.close()
