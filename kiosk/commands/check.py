@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.commands.context import CommandContext
