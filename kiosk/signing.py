@@ -1,0 +1,282 @@
+"""Petition signatures: validate what was typed, seal it, and store it with consent proofs and an outbox entry in
+one durable transaction. Only after that commit may the kiosk say thank you."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from kiosk import validation as v
+from kiosk.campaign import CampaignPack
+from kiosk.consent import record_consents
+from kiosk.errors import DecryptionError, StorageError
+from local_db import repositories as repo
+from local_db.models import OutboxEntry, Signature, utcnow
+
+if TYPE_CHECKING:
+    from kiosk.runtime import KioskRuntime
+
+log = logging.getLogger(__name__)
+
+# The purposes a signature asks about; the sign consent is required, the others are optional opt-ins.
+SIGNATURE_PURPOSES = ("sign", "email_updates", "sms_updates")
+
+
+@dataclass
+class SignatureDraft:
+    """What the attendee typed and ticked, exactly as typed."""
+
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    postcode: str = ""
+    outside_uk: bool = False
+    country: str = ""
+    phone: str = ""
+    consent_sign: bool = False
+    optin_email: bool = False
+    optin_sms: bool = False
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class ValidSignature:
+    """A draft that passed validation, normalised."""
+
+    first_name: str
+    last_name: str
+    email: str
+    postcode: str
+    country: str  # ISO 3166 alpha-2; "GB" with a postcode
+    phone: str  # E.164 or ""
+    optin_email: bool
+    optin_sms: bool
+    language: str
+
+    def personal_fields(self) -> dict[str, str]:
+        return {
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "email": self.email,
+            "postcode": self.postcode,
+            "country": self.country,
+            "phone": self.phone,
+        }
+
+
+@dataclass
+class SaveResult:
+    record_id: str
+    duplicate: bool = False
+    new_optins: list[str] = field(default_factory=list)
+
+
+def validate_signature(draft: SignatureDraft, pack: CampaignPack) -> tuple[ValidSignature | None, dict[str, str]]:
+    """Check a draft against the pack's required fields. Returns (valid signature, {}) or (None, field errors).
+
+    Error keys are field names: first_name, last_name, email, postcode, country, phone, consent_sign, optin_sms.
+    """
+    required = set(pack.petition.required_fields)
+    errors: dict[str, str] = {}
+    first, errors["first_name"] = v.normalise_name(
+        draft.first_name, required="first_name" in required, what="first name"
+    )
+    last, errors["last_name"] = v.normalise_name(draft.last_name, required="last_name" in required, what="last name")
+    email, errors["email"] = v.normalise_email(draft.email, required="email" in required or draft.optin_email)
+    if draft.optin_email and not email and not errors["email"]:
+        errors["email"] = "Email updates need your email address."
+    if draft.outside_uk:
+        country, errors["country"] = v.normalise_country(draft.country, required="postcode" in required)
+        postcode = ""
+    else:
+        postcode, errors["postcode"] = v.normalise_postcode(draft.postcode, required="postcode" in required)
+        country = "GB"
+    phone, errors["phone"] = v.normalise_phone(draft.phone, required="phone" in required or draft.optin_sms)
+    if draft.optin_sms and phone and not v.is_mobile(phone):
+        errors["phone"] = "Text updates need a mobile number."
+    if not draft.consent_sign:
+        errors["consent_sign"] = "Please tick the box to sign the petition."
+    errors = {key: message for key, message in errors.items() if message}
+    if errors:
+        return None, errors
+    return (
+        ValidSignature(
+            first, last, email, postcode, country, phone, draft.optin_email, draft.optin_sms, draft.language
+        ),
+        {},
+    )
+
+
+def sync_adapter_name(runtime: KioskRuntime) -> str:
+    adapter = runtime.options.config.sync.get("adapter", "none")
+    return adapter if isinstance(adapter, str) else "none"
+
+
+def save_signature(
+    runtime: KioskRuntime,
+    signature: ValidSignature,
+    *,
+    source: str = "kiosk",
+    when: dt.datetime | None = None,
+    event_id: str | None = None,
+) -> SaveResult:
+    """Seal and store a signature durably (synchronous=FULL commit), or recognise a duplicate.
+
+    A duplicate (same normalised email on the same petition, recognised only while the vault is unlocked) is not
+    stored again; opt-ins newly ticked are stored as new consent events on the earlier signature.
+
+    Raises:
+        StorageError: the commit failed (disk full, database locked, read-only). Nothing was stored; the failure
+            is in the audit log when the database still accepts that.
+    """
+    vault = runtime.vault
+    if vault is None:
+        raise StorageError("This kiosk is not set up yet.")
+    pack = runtime.options.campaign
+    when = when or utcnow()
+    event = event_id or runtime.event_id
+    record_id = str(uuid.uuid4())
+    tag = vault.dedupe_tag(pack.petition.id, signature.email)
+    try:
+        with runtime.db.begin() as session:
+            if tag is not None:
+                earlier = repo.signatures_with_tag(session, tag)
+                if earlier:
+                    return _record_new_optins(runtime, session, earlier[0], signature, when, event)
+            key_id, sealed = vault.seal(record_id, signature.personal_fields())
+            session.add(
+                Signature(
+                    id=record_id,
+                    campaign_id=pack.id,
+                    petition_id=pack.petition.id,
+                    kiosk_id=runtime.kiosk_id,
+                    event_id=event,
+                    created_at=when,
+                    language=signature.language,
+                    source=source,
+                    data_key_id=key_id,
+                    sealed=sealed,
+                    optin_email=signature.optin_email,
+                    optin_sms=signature.optin_sms,
+                    dedupe_tag=tag,
+                )
+            )
+            session.flush()
+            record_consents(
+                session,
+                record_id=record_id,
+                record_kind="signature",
+                decisions={"sign": True, "email_updates": signature.optin_email, "sms_updates": signature.optin_sms},
+                pack=pack,
+                language=signature.language,
+                kiosk_id=runtime.kiosk_id,
+                event_id=event,
+                when=when,
+            )
+            session.add(
+                OutboxEntry(
+                    record_id=record_id,
+                    record_kind="signature",
+                    adapter=sync_adapter_name(runtime),
+                    state="pending",
+                    created_at=when,
+                    updated_at=when,
+                )
+            )
+            repo.bump_funnel(session, "sign", "completed", event, when)
+    except SQLAlchemyError as exc:
+        raise _storage_failure(runtime, "signature", exc) from None
+    return SaveResult(record_id=record_id)
+
+
+def _record_new_optins(
+    runtime: KioskRuntime,
+    session: object,
+    earlier: Signature,
+    signature: ValidSignature,
+    when: dt.datetime,
+    event: str,
+) -> SaveResult:
+    from sqlalchemy.orm import Session
+
+    assert isinstance(session, Session)
+    current = repo.latest_consents(session, earlier.id)
+    wanted = {"email_updates": signature.optin_email, "sms_updates": signature.optin_sms}
+    newly = {purpose: True for purpose, granted in wanted.items() if granted and not current.get(purpose, False)}
+    if newly:
+        events = record_consents(
+            session,
+            record_id=earlier.id,
+            record_kind="signature",
+            decisions=newly,
+            pack=runtime.options.campaign,
+            language=signature.language,
+            kiosk_id=runtime.kiosk_id,
+            event_id=event,
+            when=when,
+        )
+        earlier.optin_email = earlier.optin_email or signature.optin_email
+        earlier.optin_sms = earlier.optin_sms or signature.optin_sms
+        for consent_event in events:
+            session.add(
+                OutboxEntry(
+                    record_id=earlier.id,
+                    record_kind="signature",
+                    consent_event_id=consent_event.id,
+                    adapter=sync_adapter_name(runtime),
+                    state="pending",
+                    created_at=when,
+                    updated_at=when,
+                )
+            )
+    repo.bump_funnel(session, "sign", "completed", event, when)
+    repo.add_audit(session, "duplicate_signature", record_id=earlier.id, new_optins=sorted(newly))
+    return SaveResult(record_id=earlier.id, duplicate=True, new_optins=sorted(newly))
+
+
+def _storage_failure(runtime: KioskRuntime, what: str, exc: SQLAlchemyError) -> StorageError:
+    reason = str(getattr(exc, "orig", exc))
+    log.error("could not store a %s: %s", what, reason)
+    try:
+        with runtime.db.begin() as session:
+            repo.add_audit(session, "save_failed", kind=what, reason=reason)
+    except SQLAlchemyError:
+        log.error("could not audit the failed %s save either", what)
+    return StorageError(f"could not store the {what}: {reason}")
+
+
+def backfill_dedupe_tags(runtime: KioskRuntime) -> tuple[int, list[str]]:
+    """After unlock: give duplicate-detection tags to signatures stored while locked.
+
+    Returns (records tagged, ids that failed to decrypt). Failures are audited, never fatal.
+    """
+    vault = runtime.vault
+    if vault is None or not vault.unlocked:
+        return 0, []
+    petition_id = runtime.options.campaign.petition.id
+    tagged, failed = 0, []
+    with runtime.db.begin() as session:
+        for record in repo.signatures_without_tag(session, petition_id):
+            try:
+                email = str(vault.open_record(record).get("email", ""))
+            except DecryptionError as exc:
+                failed.append(record.id)
+                repo.add_audit(session, "decryption_failed", record_id=record.id, reason=str(exc))
+                continue
+            record.dedupe_tag = vault.dedupe_tag(petition_id, email)
+            tagged += 1
+    return tagged, failed
+
+
+def record_flow_event(runtime: KioskRuntime, flow: str, column: str) -> None:
+    """Count a flow started/abandoned for the funnel (no personal data)."""
+    try:
+        with runtime.db.begin() as session:
+            repo.bump_funnel(session, flow, column, runtime.event_id)
+    except SQLAlchemyError as exc:
+        log.warning("could not count a %s %s: %s", flow, column, exc)
