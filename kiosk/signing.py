@@ -190,7 +190,7 @@ def save_signature(
             )
             repo.bump_funnel(session, "sign", "completed", event, when)
     except SQLAlchemyError as exc:
-        raise _storage_failure(runtime, "signature", exc) from None
+        raise storage_failure(runtime, "signature", exc) from None
     return SaveResult(record_id=record_id)
 
 
@@ -239,7 +239,7 @@ def _record_new_optins(
     return SaveResult(record_id=earlier.id, duplicate=True, new_optins=sorted(newly))
 
 
-def _storage_failure(runtime: KioskRuntime, what: str, exc: SQLAlchemyError) -> StorageError:
+def storage_failure(runtime: KioskRuntime, what: str, exc: SQLAlchemyError) -> StorageError:
     reason = str(getattr(exc, "orig", exc))
     log.error("could not store a %s: %s", what, reason)
     try:

@@ -66,6 +66,7 @@ class KioskController(QObject):
         self._leave_guards: list[Callable[[str, str], None]] = []
         self._lockdown: object | None = None
         self._features: dict[str, QObject] = {}
+        self._wipeables: list[Callable[[], None]] = []
 
     # --- feature view models -------------------------------------------------------------------------------------
 
@@ -98,6 +99,15 @@ class KioskController(QObject):
         """Call ``listener(old, new)`` on every screen change (view models wipe themselves on leaving)."""
         self._leave_guards.append(listener)
 
+    def add_wipeable(self, wipe: Callable[[], None]) -> None:
+        """Register a view model's wipe function: called whenever the kiosk returns to the attract screen, so
+        nothing typed by one attendee is left for the next (see also the idle timer)."""
+        self._wipeables.append(wipe)
+
+    def wipe_all(self) -> None:
+        for wipe in self._wipeables:
+            wipe()
+
     @Slot(str)
     def show(self, name: str) -> None:
         if name not in SCREENS:
@@ -108,6 +118,8 @@ class KioskController(QObject):
         if name == self._screen:
             return
         old, self._screen = self._screen, name
+        if name == "attract":
+            self.wipe_all()
         for listener in self._leave_guards:
             listener(old, name)
         self.currentScreenChanged.emit()
