@@ -21,6 +21,9 @@ def build_controller(options: KioskOptions) -> KioskController:
 
 def install_image_providers(engine: QQmlApplicationEngine, controller: KioskController) -> None:
     """Image providers (``image://name/...``) the screens use."""
+    from kiosk.bridge.qr_provider import PROVIDER_NAME, QrImageProvider
+
+    engine.addImageProvider(PROVIDER_NAME, QrImageProvider())
 
 
 def prepare_screen_for_screenshot(controller: KioskController, screen: str) -> None:
