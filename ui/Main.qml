@@ -2,6 +2,7 @@ pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls as QQC2
 import QtQuick.VirtualKeyboard
+import QtQuick.VirtualKeyboard.Settings
 import Kiosk
 import "components"
 
@@ -38,11 +39,22 @@ QQC2.ApplicationWindow {
         stack.replace(null, Qt.resolvedUrl(file), { "kiosk": root.kiosk })
     }
 
-    Component.onCompleted: showCurrent()
+    Component.onCompleted: {
+        // Names and emails must never be learnt or suggested to the next attendee.
+        VirtualKeyboardSettings.inputMethodHints = Qt.ImhNoPredictiveText | Qt.ImhSensitiveData
+        showCurrent()
+    }
 
     Connections {
         target: root.kiosk
-        function onCurrentScreenChanged(): void { root.showCurrent() }
+        function onCurrentScreenChanged(): void {
+            if (root.kiosk.currentScreen === "attract") {
+                // Drop anything the keyboard still holds (pre-edit text, shift state) from the last attendee.
+                Qt.inputMethod.reset()
+                Qt.inputMethod.hide()
+            }
+            root.showCurrent()
+        }
     }
 
     onClosing: function (close) { close.accepted = !root.lockedDown }
@@ -56,6 +68,58 @@ QQC2.ApplicationWindow {
         anchors.bottom: keyboard.visible ? keyboard.top : parent.bottom
         replaceEnter: Transition { NumberAnimation { property: "opacity"; from: 0; to: 1; duration: 150 } }
         replaceExit: Transition { NumberAnimation { property: "opacity"; from: 1; to: 0; duration: 150 } }
+    }
+
+    // Hidden gesture: press and hold the top-left corner (attract screen only) to open organiser mode.
+    MouseArea {
+        objectName: "organiserHotspot"
+        Accessible.name: qsTr("Organiser mode")
+        Accessible.role: Accessible.Button
+        x: 0
+        y: 0
+        z: 10
+        width: 72
+        height: 72
+        enabled: root.kiosk.currentScreen === "attract" && root.kiosk.storageReady
+        pressAndHoldInterval: (root.kiosk.organiser as OrganiserViewModel).holdMs
+        onPressAndHold: (root.kiosk.organiser as OrganiserViewModel).requestOpen()
+    }
+
+    QQC2.Popup {
+        id: idlePrompt
+        objectName: "idlePrompt"
+        readonly property IdleViewModel idle: root.kiosk.idle as IdleViewModel
+        visible: idlePrompt.idle.prompting
+        modal: true
+        closePolicy: QQC2.Popup.NoAutoClose
+        anchors.centerIn: QQC2.Overlay.overlay
+        width: Math.min(root.width - 2 * Theme.margin, 640)
+        padding: Theme.margin
+        background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.divider; border.width: 2 }
+        contentItem: Column {
+            spacing: Theme.spacing
+            QQC2.Label {
+                width: parent.width
+                text: qsTr("Are you still there?")
+                font.pixelSize: Theme.fontTitle
+                font.bold: true
+                color: Theme.ink
+                wrapMode: Text.WordWrap
+            }
+            QQC2.Label {
+                objectName: "idleCountdownText"
+                width: parent.width
+                text: qsTr("For your privacy, this form will be cleared in %1 seconds.").arg(idlePrompt.idle.secondsLeft)
+                font.pixelSize: Theme.fontBody
+                color: Theme.ink
+                wrapMode: Text.WordWrap
+            }
+            KButton {
+                objectName: "idleContinueButton"
+                text: qsTr("I'm still here")
+                onClicked: idlePrompt.idle.stillHere()
+            }
+        }
     }
 
     InputPanel {

@@ -67,6 +67,7 @@ class KioskController(QObject):
         self._lockdown: object | None = None
         self._features: dict[str, QObject] = {}
         self._wipeables: list[Callable[[], None]] = []
+        self._thank_you_ms = 15_000
 
     # --- feature view models -------------------------------------------------------------------------------------
 
@@ -80,6 +81,7 @@ class KioskController(QObject):
 
     # One constant property per feature, so QML can bind to kiosk.signing.* etc. Attach them before QML loads.
     setup = _feature("setup")
+    idle = _feature("idle")
     signing = _feature("signing")
     pledge = _feature("pledge")
     wins = _feature("wins")
@@ -211,6 +213,20 @@ class KioskController(QObject):
         if (today, total) != (self._tally_today, self._tally_total):
             self._tally_today, self._tally_total = today, total
             self.tallyChanged.emit()
+
+    # --- how long the thank-you screens stay (shortened by tests) ------------------------------------------------
+
+    thankYouMsChanged = Signal()
+
+    def _get_thank_you_ms(self) -> int:
+        return self._thank_you_ms
+
+    def _set_thank_you_ms(self, value: int) -> None:
+        if value != self._thank_you_ms:
+            self._thank_you_ms = value
+            self.thankYouMsChanged.emit()
+
+    thankYouMs = Property(int, _get_thank_you_ms, _set_thank_you_ms, notify=thankYouMsChanged)
 
     # --- leaving the kiosk -------------------------------------------------------------------------------------
 

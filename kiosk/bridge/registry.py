@@ -8,7 +8,10 @@ from __future__ import annotations
 from PySide6.QtQml import QQmlApplicationEngine
 
 from kiosk.bridge.controller import SCREENS, KioskController
+from kiosk.bridge.idle import IdleViewModel
+from kiosk.bridge.organiser import OrganiserViewModel
 from kiosk.bridge.setup import SetupViewModel
+from kiosk.bridge.signing import SigningViewModel
 from kiosk.services import KioskOptions
 
 
@@ -16,6 +19,12 @@ def build_controller(options: KioskOptions) -> KioskController:
     """The root view model with every feature's view model attached."""
     controller = KioskController(options)
     controller.attach("setup", SetupViewModel(controller))
+    controller.attach("signing", SigningViewModel(controller))
+    idle = IdleViewModel(controller, timeout_s=options.config.idle_timeout_s)
+    controller.attach("idle", idle)
+    organiser = OrganiserViewModel(controller)
+    controller.attach("organiser", organiser)
+    idle.filter.activity.connect(organiser.activity)
     return controller
 
 

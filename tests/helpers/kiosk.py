@@ -137,3 +137,37 @@ class KioskHarness:
         if not self._closed:
             self._closed = True
             self.app_window.close()
+
+
+def open_organiser(harness: KioskHarness, pin: str = PIN, *, hold_ms: int = 150) -> None:
+    """Enter organiser mode the way a person does: hold the top-left hotspot, then type the PIN.
+
+    ``hold_ms`` shortens the 3 s hold (the hold itself is tested once at full length).
+    """
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    organiser = harness.controller.feature("organiser")
+    organiser.setProperty("holdMs", hold_ms)
+    if harness.screen() != "attract":
+        harness.controller.show("attract")
+        harness.wait_screen("attract")
+    hotspot = harness.find_any("organiserHotspot")
+    point = harness.centre(hotspot)
+    QTest.mousePress(harness.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
+    harness.qtbot.wait(hold_ms + 150)
+    QTest.mouseRelease(harness.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
+    harness.wait_screen("organiser")
+    harness.type_text("pinField", pin)
+    harness.click("pinSubmitButton")
+    harness.qtbot.waitUntil(lambda: bool(organiser.property("authenticated")), timeout=5000)
+
+
+def unlock_vault(harness: KioskHarness, passphrase: str = PASSPHRASE) -> None:
+    """In organiser mode: open the Security tab and unlock with the passphrase."""
+    harness.click("securityTab")
+    harness.type_text("passphraseField", passphrase)
+    harness.click("unlockButton")
+    organiser = harness.controller.feature("organiser")
+    harness.qtbot.waitUntil(lambda: bool(organiser.property("unlocked")) and not organiser.property("busy"),
+                            timeout=10000)

@@ -1,0 +1,60 @@
+"""Run slow work (scrypt, bulk decryption, file I/O) off the UI thread and get the result back on it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+log = logging.getLogger(__name__)
+
+
+class _Relay(QObject):
+    """Lives on the UI thread; queued signals carry the result back to it."""
+
+    done = Signal(object)
+    failed = Signal(object)
+
+
+class _Job(QRunnable):
+    def __init__(self, work: Callable[[], Any], relay: _Relay) -> None:
+        super().__init__()
+        self._work, self._relay = work, relay
+
+    def run(self) -> None:
+        try:
+            result = self._work()
+        except Exception as exc:  # noqa: BLE001 - handed to the caller's on_error, which decides what to show
+            self._relay.failed.emit(exc)
+        else:
+            self._relay.done.emit(result)
+
+
+_live: set[_Relay] = set()
+
+
+def run_in_background(
+    work: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[BaseException], None]
+) -> None:
+    """Call ``work()`` on a pool thread; then ``on_done(result)`` or ``on_error(exc)`` on the UI thread."""
+    relay = _Relay()
+    _live.add(relay)
+
+    def finish_ok(result: Any) -> None:
+        _live.discard(relay)
+        on_done(result)
+
+    def finish_error(exc: BaseException) -> None:
+        _live.discard(relay)
+        on_error(exc)
+
+    relay.done.connect(finish_ok)
+    relay.failed.connect(finish_error)
+    QThreadPool.globalInstance().start(_Job(work, relay))
+
+
+def wait_for_background(timeout_ms: int = 30_000) -> bool:
+    """Block until background jobs finish (tests and shutdown)."""
+    return bool(QThreadPool.globalInstance().waitForDone(timeout_ms))
