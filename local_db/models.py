@@ -180,6 +180,8 @@ class OutboxEntry(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     remote_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     synced_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The server's Retry-After, kept apart from the backoff timer: a manual sync skips the timer, never this.
+    retry_after_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
