@@ -1,0 +1,83 @@
+"""The documents volunteers can print, in one registry shared by ``campaign-kiosk print`` and the print panel.
+
+Add a document by writing its ``build(request) -> bytes`` function and one :class:`DocumentKind` in ``DOCUMENTS``:
+the command line and organiser mode both list it from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kiosk.campaign import CampaignPack
+from kiosk.config import KioskConfig
+from kiosk.printing import pdfs
+from kiosk.printing.event_summary import collect_event_summary
+from kiosk.printing.qr import petition_link
+from local_db.session import Database
+
+
+@dataclass(frozen=True)
+class DocumentRequest:
+    """What one print needs: the pack, where the kiosk stands, the paper, and storage for counting documents."""
+
+    pack: CampaignPack
+    config: KioskConfig
+    event_id: str
+    paper: str = "A4"
+    copies: int = 1
+    # Flyers only: cards per sheet (None: A7 cards that fill the sheet).
+    cards: int | None = None
+    kiosk_name: str = ""
+    db: Database | None = None
+
+    @property
+    def link(self) -> str:
+        """The attributed petition link every printed QR code carries (the same as on the attract screen)."""
+        return petition_link(self.pack, self.config, self.event_id)
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    key: str
+    label: str
+    description: str
+    build: Callable[[DocumentRequest], bytes]
+    needs_storage: bool = False
+
+
+def _flyers(request: DocumentRequest) -> bytes:
+    return pdfs.flyers_pdf(request.pack, request.link, paper=request.paper, copies=request.copies, cards=request.cards)
+
+
+def _poster(request: DocumentRequest) -> bytes:
+    return pdfs.poster_pdf(request.pack, request.link, paper=request.paper, copies=request.copies)
+
+
+def _summary(request: DocumentRequest) -> bytes:
+    if request.db is None:
+        raise pdfs.PrintError("the event summary needs the kiosk's database")
+    summary = collect_event_summary(request.db, request.event_id, request.kiosk_name)
+    return pdfs.summary_pdf(request.pack, summary, paper=request.paper, copies=request.copies)
+
+
+DOCUMENTS: dict[str, DocumentKind] = {
+    kind.key: kind
+    for kind in (
+        DocumentKind("flyers", "Flyers", "Cut-out cards with the petition QR code", _flyers),
+        DocumentKind("poster", "Poster", "Headline, recent wins and a large QR code", _poster),
+        DocumentKind("summary", "Event summary", "Counts, funnel and activity by hour", _summary, needs_storage=True),
+    )
+}
+
+
+def build_document(key: str, request: DocumentRequest) -> bytes:
+    """The PDF bytes of one document.
+
+    Raises:
+        PrintError: unknown document or settings it cannot honour.
+    """
+    kind = DOCUMENTS.get(key)
+    if kind is None:
+        raise pdfs.PrintError(f"unknown document {key!r}; choose one of {', '.join(DOCUMENTS)}")
+    return kind.build(request)
