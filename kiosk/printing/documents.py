@@ -6,8 +6,10 @@ the command line and organiser mode both list it from here.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from kiosk.campaign import CampaignPack
 from kiosk.config import KioskConfig
@@ -81,3 +83,23 @@ def build_document(key: str, request: DocumentRequest) -> bytes:
     if kind is None:
         raise pdfs.PrintError(f"unknown document {key!r}; choose one of {', '.join(DOCUMENTS)}")
     return kind.build(request)
+
+
+def save_pdf(data: bytes, path: Path) -> Path:
+    """Write a PDF so that a reader never sees half a file: a temporary file beside it, flushed, then renamed.
+
+    Raises:
+        OSError: the folder is missing, read-only or full (a USB stick pulled out mid-write).
+    """
+    path = path.expanduser()
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        with tmp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path

@@ -330,8 +330,10 @@ def recent_wins(wins: Sequence[WinCard], count: int = 3) -> list[WinCard]:
 
 
 def format_win_date(date: str) -> str:
-    """``2024-03`` -> ``March 2024``; ``2024-03-12`` -> ``12 March 2024``."""
+    """``2024-03-12`` -> ``12 March 2024``; ``2024-03`` -> ``March 2024``; ``2023`` -> ``2023``."""
     parts = [int(p) for p in date.split("-")]
+    if len(parts) == 1:
+        return str(parts[0])
     month = dt.date(parts[0], parts[1], 1).strftime("%B")
     return f"{parts[2]} {month} {parts[0]}" if len(parts) == 3 else f"{month} {parts[0]}"
 

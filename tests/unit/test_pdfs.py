@@ -157,6 +157,12 @@ def test_poster_without_wins_leaves_the_section_out(qapp: Any, tmp_path: Path, p
     assert decode_qr_texts(render_pdf_pages(path, dpi=72)[0]) == [LINK]
 
 
+def test_win_dates_print_at_the_precision_the_source_gives() -> None:
+    assert pdfs.format_win_date("2023-03-16") == "16 March 2023"
+    assert pdfs.format_win_date("2022-06") == "June 2022"
+    assert pdfs.format_win_date("2023") == "2023"
+
+
 def test_recent_wins_are_newest_wins_only() -> None:
     assert [w.id for w in pdfs.recent_wins(WINS)] == ["w2", "w3", "w1"]
     assert pdfs.recent_wins(()) == []
@@ -317,3 +323,43 @@ def test_non_latin_text_prints_and_reads_back(qapp: Any, tmp_path: Path, pack: C
     assert pdfs.missing_glyphs(title) == []
     path = write(tmp_path, "poster.pdf", pdfs.poster_pdf(replace(pack, title=title), LINK))
     assert title in " ".join(page_texts(path)[0].split())
+
+
+# --- command line --------------------------------------------------------------------------------------------------
+
+
+def test_print_command_writes_each_document(qapp: Any, tmp_path: Path, set_up_data_dir: Path, capsys: Any) -> None:
+    from kiosk.cli import main
+
+    base = ["--data-dir", str(set_up_data_dir), "--config", str(tmp_path / "none.toml"), "print"]
+    out = tmp_path / "flyers.pdf"
+    assert main([*base, "flyers", "--out", str(out), "--paper", "Letter", "--copies", "2"]) == 0
+    assert "wrote" in capsys.readouterr().out
+    assert page_sizes(out) == [POINTS["Letter"]] * 2
+    # The event comes from setup (set_up_database uses "test-event").
+    expected = (
+        "https://act.example.org/petitions/hikvision-out?utm_source=kiosk&utm_medium=test-event&utm_campaign=hikvision"
+    )
+    assert set(decode_qr_texts(render_pdf_pages(out, dpi=100)[1])) == {expected}
+
+    out = tmp_path / "poster.pdf"
+    assert main([*base, "poster", "--out", str(out), "--paper", "A3", "--event", "Leeds fair"]) == 0
+    assert page_sizes(out) == [POINTS["A3"]]
+    assert decode_qr_texts(render_pdf_pages(out, dpi=50)[0]) == [expected.replace("test-event", "Leeds%20fair")]
+
+    out = tmp_path / "summary.pdf"
+    assert main([*base, "summary", "--out", str(out)]) == 0
+    assert "Event: test-event" in page_texts(out)[0]
+
+
+def test_print_command_explains_bad_input(tmp_path: Path, set_up_data_dir: Path, capsys: Any) -> None:
+    from kiosk.cli import main
+
+    base = ["--data-dir", str(set_up_data_dir), "--config", str(tmp_path / "none.toml"), "print"]
+    assert main([*base, "poster", "--out", str(tmp_path / "x.pdf"), "--copies", "0"]) == 2
+    assert "copies must be between 1 and 500" in capsys.readouterr().err
+    assert main([*base, "poster", "--out", str(tmp_path / "x.pdf"), "--cards", "4"]) == 2
+    assert "--cards applies to flyers only" in capsys.readouterr().err
+    assert main([*base, "flyers", "--out", str(tmp_path / "missing" / "x.pdf")]) == 2
+    assert "cannot write" in capsys.readouterr().err
+    assert not list(tmp_path.rglob("*.pdf"))
