@@ -5,8 +5,13 @@ The app calls :func:`open_runtime` after its first frame; CLI commands call it s
 
 from __future__ import annotations
 
+import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from kiosk.errors import VaultError
 from kiosk.services import KioskOptions
@@ -24,6 +29,27 @@ class KioskRuntime:
     options: KioskOptions
     db: Database
     vault: Vault | None
+    # Audit events that could not be written when they happened (e.g. the database was locked): they ride along
+    # with the next transaction that commits, so a failure is never left out of the audit log.
+    pending_audit: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        event.listen(self.db.sessions, "before_commit", self._add_pending_audit)
+        event.listen(self.db.sessions, "after_commit", self._clear_pending_audit)
+
+    def audit_later(self, action: str, **details: Any) -> None:
+        self.pending_audit.append((action, details))
+
+    def _add_pending_audit(self, session: Session) -> None:
+        from local_db.models import AuditEvent
+
+        for action, details in self.pending_audit:
+            session.add(AuditEvent(action=action, details=json.dumps(details, sort_keys=True, default=str)))
+        session.info["pending_audit_written"] = len(self.pending_audit)
+
+    def _clear_pending_audit(self, session: Session) -> None:
+        written = session.info.pop("pending_audit_written", 0)
+        del self.pending_audit[:written]
 
     @property
     def event_id(self) -> str:

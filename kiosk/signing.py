@@ -246,7 +246,8 @@ def storage_failure(runtime: KioskRuntime, what: str, exc: SQLAlchemyError) -> S
         with runtime.db.begin() as session:
             repo.add_audit(session, "save_failed", kind=what, reason=reason)
     except SQLAlchemyError:
-        log.error("could not audit the failed %s save either", what)
+        log.error("could not audit the failed %s save yet; it goes in with the next commit", what)
+        runtime.audit_later("save_failed", kind=what, reason=reason)
     return StorageError(f"could not store the {what}: {reason}")
 
 

@@ -65,9 +65,31 @@ QQC2.ApplicationWindow {
         anchors.left: parent.left
         anchors.right: parent.right
         anchors.top: parent.top
-        anchors.bottom: keyboard.visible ? keyboard.top : parent.bottom
+        anchors.bottom: parent.bottom
+        anchors.bottomMargin: root.keyboardSpace ? keyboard.height : 0
         replaceEnter: Transition { NumberAnimation { property: "opacity"; from: 0; to: 1; duration: 150 } }
         replaceExit: Transition { NumberAnimation { property: "opacity"; from: 1; to: 0; duration: 150 } }
+    }
+
+    // Room for the keyboard is given back a moment after it hides: a tap on a check box beside a text field takes
+    // focus from the field, and reflowing the form between that press and its release would move the box away from
+    // the finger, so the tap would be lost.
+    property bool keyboardSpace: false
+    Connections {
+        target: keyboard
+        function onActiveChanged(): void {
+            if (keyboard.active) {
+                releaseSpace.stop()
+                root.keyboardSpace = true
+            } else {
+                releaseSpace.restart()
+            }
+        }
+    }
+    Timer {
+        id: releaseSpace
+        interval: 400
+        onTriggered: root.keyboardSpace = keyboard.active
     }
 
     // Hidden gesture: press and hold the top-left corner (attract screen only) to open organiser mode.

@@ -10,10 +10,15 @@ _SYMBOL_MODE_KEY = 17825792  # Qt::Key_Mode_switch: the "&123" / "ABC" key
 def visible_keys(k: Any) -> list[Any]:
     panel = k.find_any("inputPanel")
     found: list[Any] = []
+    width, height = k.window.width(), k.window.height()
+
+    def on_screen(item: Any) -> bool:
+        centre = k.centre(item)
+        return 0 <= centre.x() < width and 0 <= centre.y() < height
 
     def walk(item: Any) -> None:
         for child in item.childItems():
-            if child.property("key") is not None and child.isVisible() and child.width() > 0:
+            if child.property("key") is not None and child.isVisible() and child.width() > 0 and on_screen(child):
                 found.append(child)
             walk(child)
 

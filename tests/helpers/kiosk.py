@@ -47,35 +47,46 @@ class KioskHarness:
         window.resize(*size)
         app_window.start_storage_now()
         window.show()
+        window.resize(*size)  # again: showing applies the QML width/height
         qtbot.waitExposed(window)
+        qtbot.waitUntil(lambda: window.contentItem().width() == size[0])
         return cls(qtbot, window, app_window, app_window.controller, options)
 
     @property
     def runtime(self) -> Any:
         return self.controller.runtime
 
-    def find(self, name: str) -> Any:
-        """The visible QQuickItem with this objectName (waits for it to appear)."""
+    def all_named(self, name: str) -> list[Any]:
+        """Every QQuickItem with this objectName: the QObject tree plus the visual tree (delegates of
+        Repeaters and views are only reachable through the latter)."""
         from PySide6.QtQuick import QQuickItem
 
+        seen = {id(i): i for i in self.window.findChildren(QQuickItem, name)}
+        stack = [self.window.contentItem()]
+        while stack:
+            item = stack.pop()
+            if item.objectName() == name:
+                seen.setdefault(id(item), item)
+            stack.extend(item.childItems())
+        return list(seen.values())
+
+    def find(self, name: str) -> Any:
+        """The visible QQuickItem with this objectName (waits for it to appear)."""
         found: list[Any] = []
 
         def appears() -> bool:
-            found[:] = [i for i in self.window.findChildren(QQuickItem, name) if i.isVisible()]
+            found[:] = [i for i in self.all_named(name) if i.isVisible()]
             return bool(found)
 
         self.qtbot.waitUntil(appears, timeout=3000)
         return found[-1]
 
     def find_any(self, name: str) -> Any:
-        from PySide6.QtQuick import QQuickItem
-
-        return self.window.findChild(QQuickItem, name)
+        found = self.all_named(name)
+        return found[0] if found else None
 
     def exists(self, name: str) -> bool:
-        from PySide6.QtQuick import QQuickItem
-
-        return any(i.isVisible() for i in self.window.findChildren(QQuickItem, name))
+        return any(i.isVisible() for i in self.all_named(name))
 
     def centre(self, item: Any) -> Any:
         from PySide6.QtCore import QPointF

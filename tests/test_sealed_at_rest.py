@@ -1,0 +1,123 @@
+"""Nothing personal on disk: after real signings, the DB, WAL and logs hold none of the signers' details; sealed
+records open only with the right passphrase; a flipped byte is detected and isolated."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from kiosk.errors import DecryptionError, VaultError
+from kiosk.logs import configure_logging
+from kiosk.runtime import open_runtime
+from kiosk.signing import SignatureDraft, save_signature, validate_signature
+from local_db.models import Signature
+from tests.helpers.kiosk import PASSPHRASE, make_options
+
+PEOPLE = [
+    ("Dolkar", "Tsering-Wangmo", "dolkar.tw@example.org", "EH1 1YZ", "07911 123456"),
+    ("Алия", "Нурланова", "aliya.n@example.org", "M1 1AE", "07700 123456"),
+    ("محمد", "الشامي", "m.alshami@example.org", "CR2 6XH", "+44 20 7946 0958"),
+]
+
+
+def _save_people(data_dir: Path) -> None:
+    runtime = open_runtime(make_options(data_dir))
+    for first, last, email, postcode, phone in PEOPLE:
+        valid, errors = validate_signature(
+            SignatureDraft(first, last, email, postcode, phone=phone, consent_sign=True, optin_sms=False),
+            runtime.options.campaign,
+        )
+        assert valid is not None, errors
+        save_signature(runtime, valid)
+    logging.getLogger("kiosk").info("saved %d signatures", len(PEOPLE))
+    runtime.close()
+
+
+def _needles() -> list[bytes]:
+    out = []
+    for first, last, email, postcode, phone in PEOPLE:
+        for value in (first, last, email, postcode, postcode.replace(" ", ""), phone.replace(" ", "")):
+            out.append(value.encode("utf-8"))
+            out.append(value.encode("utf-16-le"))
+    return out
+
+
+def test_no_personal_data_in_db_wal_or_logs(set_up_data_dir: Path) -> None:
+    configure_logging(set_up_data_dir, verbose=True)
+    _save_people(set_up_data_dir)
+    files = [p for p in set_up_data_dir.rglob("*") if p.is_file()]
+    names = {p.name for p in files}
+    assert "kiosk.db" in names and "kiosk.log" in names
+    for path in files:
+        blob = path.read_bytes()
+        for needle in _needles():
+            assert needle not in blob, f"{needle!r} found in {path.name}"
+
+
+def test_wal_checked_before_checkpoint(set_up_data_dir: Path) -> None:
+    """The -wal file exists while a runtime is open; check it too before SQLite folds it into the DB."""
+    runtime = open_runtime(make_options(set_up_data_dir))
+    valid, _ = validate_signature(SignatureDraft(*PEOPLE[0][:4], consent_sign=True), runtime.options.campaign)
+    assert valid is not None
+    save_signature(runtime, valid)
+    wal = set_up_data_dir / "kiosk.db-wal"
+    assert wal.exists() and wal.stat().st_size > 0
+    blob = wal.read_bytes()
+    for needle in _needles()[:10]:
+        assert needle not in blob
+    runtime.close()
+
+
+def test_right_passphrase_opens_exactly_wrong_one_fails(set_up_data_dir: Path) -> None:
+    _save_people(set_up_data_dir)
+    runtime = open_runtime(make_options(set_up_data_dir))
+    with pytest.raises(VaultError, match="not right"):
+        runtime.vault.unlock("wrong passphrase, clearly")
+    runtime.vault.unlock(PASSPHRASE)
+    with runtime.db.begin() as session:
+        records = list(session.scalars(select(Signature)))
+        opened = sorted((runtime.vault.open_record(r)["email"]) for r in records)
+    assert opened == sorted(p[2] for p in PEOPLE)
+    runtime.close()
+
+
+def test_flipped_byte_is_detected_and_isolated(set_up_data_dir: Path) -> None:
+    _save_people(set_up_data_dir)
+    runtime = open_runtime(make_options(set_up_data_dir))
+    with runtime.db.begin() as session:
+        records = list(session.scalars(select(Signature)))
+        victim = records[1]
+        sealed = bytearray(victim.sealed or b"")
+        sealed[20] ^= 0x01
+        victim.sealed = bytes(sealed)
+    runtime.vault.unlock(PASSPHRASE)
+    good, bad = [], []
+    with runtime.db.begin() as session:
+        for record in session.scalars(select(Signature)):
+            try:
+                good.append(runtime.vault.open_record(record)["email"])
+            except DecryptionError as exc:
+                bad.append(exc.record_id)
+                runtime.vault.report_decryption_failure(exc)
+    assert bad == [victim.id]
+    assert len(good) == 2
+    from local_db.repositories import recent_audit
+
+    with runtime.db.begin() as session:
+        failures = [e for e in recent_audit(session) if e.action == "decryption_failed"]
+    assert failures and victim.id in failures[0].details
+    runtime.close()
+
+
+def test_moving_a_ciphertext_to_another_record_fails(set_up_data_dir: Path) -> None:
+    _save_people(set_up_data_dir)
+    runtime = open_runtime(make_options(set_up_data_dir))
+    runtime.vault.unlock(PASSPHRASE)
+    with runtime.db.begin() as session:
+        a, b = list(session.scalars(select(Signature)))[:2]
+        with pytest.raises(DecryptionError):
+            runtime.vault.open_blob(a.id, b.data_key_id, b.sealed or b"")
+    runtime.close()
