@@ -150,7 +150,7 @@ class KioskHarness:
             self.app_window.close()
 
 
-def open_organiser(harness: KioskHarness, pin: str = PIN, *, hold_ms: int = 150) -> None:
+def open_organiser(harness: KioskHarness, pin: str = PIN, *, hold_ms: int = 150, expect_open: bool = True) -> None:
     """Enter organiser mode the way a person does: hold the top-left hotspot, then type the PIN.
 
     ``hold_ms`` shortens the 3 s hold (the hold itself is tested once at full length).
@@ -171,7 +171,8 @@ def open_organiser(harness: KioskHarness, pin: str = PIN, *, hold_ms: int = 150)
     harness.wait_screen("organiser")
     harness.type_text("pinField", pin)
     harness.click("pinSubmitButton")
-    harness.qtbot.waitUntil(lambda: bool(organiser.property("authenticated")), timeout=5000)
+    harness.qtbot.waitUntil(lambda: not organiser.property("busy"), timeout=5000)
+    assert bool(organiser.property("authenticated")) == expect_open
 
 
 def unlock_vault(harness: KioskHarness, passphrase: str = PASSPHRASE) -> None:
