@@ -10,6 +10,7 @@ from PySide6.QtQml import QQmlApplicationEngine
 from kiosk.bridge.controller import SCREENS, KioskController
 from kiosk.bridge.idle import IdleViewModel
 from kiosk.bridge.organiser import OrganiserViewModel
+from kiosk.bridge.printing import PREVIEW_PROVIDER, PreviewImageProvider, PrintingViewModel
 from kiosk.bridge.setup import SetupViewModel
 from kiosk.bridge.signing import SigningViewModel
 from kiosk.services import KioskOptions
@@ -25,6 +26,7 @@ def build_controller(options: KioskOptions) -> KioskController:
     organiser = OrganiserViewModel(controller)
     controller.attach("organiser", organiser)
     idle.filter.activity.connect(organiser.activity)
+    controller.attach("printing", PrintingViewModel(controller))
     return controller
 
 
@@ -33,6 +35,9 @@ def install_image_providers(engine: QQmlApplicationEngine, controller: KioskCont
     from kiosk.bridge.qr_provider import PROVIDER_NAME, QrImageProvider
 
     engine.addImageProvider(PROVIDER_NAME, QrImageProvider())
+    printing = controller.feature("printing")
+    assert isinstance(printing, PrintingViewModel)
+    engine.addImageProvider(PREVIEW_PROVIDER, PreviewImageProvider(printing))
 
 
 def prepare_screen_for_screenshot(controller: KioskController, screen: str) -> None:

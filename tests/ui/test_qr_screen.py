@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers.kiosk import KioskHarness
 from tests.helpers.qr_decode import decode_qr_texts, qimage_to_pil
 
 TRICKY_TEXTS = [
@@ -114,3 +115,62 @@ def test_render_qr_has_exactly_the_requested_size() -> None:
     image = render_qr("https://example.org", 333)
     assert (image.width(), image.height()) == (333, 333)
     assert decode_qr_texts(qimage_to_pil(image)) == ["https://example.org"]
+
+
+# --- the attract screen ----------------------------------------------------------------------------------------------
+
+PETITION_LINK = (
+    "https://act.example.org/petitions/hikvision-out?utm_source=kiosk&utm_medium=test-event&utm_campaign=hikvision"
+)
+
+
+def _grab_petition_code(kiosk: KioskHarness) -> Any:
+    """The window grab cropped to the petition QR code's square (decoded alone, so nothing else can match)."""
+    from PySide6.QtCore import QPointF
+
+    image_item = kiosk.find("petitionQrImage")
+    kiosk.qtbot.waitUntil(lambda: image_item.width() > 0)
+    kiosk.qtbot.waitUntil(lambda: image_item.property("progress") == 1.0, timeout=3000)
+    kiosk.qtbot.wait(100)
+    top_left = image_item.mapToScene(QPointF(0, 0))
+    grabbed = qimage_to_pil(kiosk.window.grabWindow())
+    side = int(image_item.width())
+    return grabbed.crop((int(top_left.x()), int(top_left.y()), int(top_left.x()) + side, int(top_left.y()) + side))
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (800, 480)])
+def test_attract_screen_code_reads_as_the_attributed_petition_link(kiosk: KioskHarness, size: tuple[int, int]) -> None:
+    kiosk.window.resize(*size)
+    kiosk.qtbot.wait(100)
+    assert kiosk.text_of("petitionQrCaption") == "Sign on your phone"
+    assert kiosk.controller.printing.property("petitionQrUrl") == PETITION_LINK
+    code = _grab_petition_code(kiosk)
+    # Big enough to scan from arm's length, and drawn crisply (pure black and white at this size).
+    assert code.width >= 150
+    histogram = code.convert("L").histogram()
+    assert sum(histogram[1:255]) == 0
+    assert decode_qr_texts(code) == [PETITION_LINK]
+    # Nothing clipped: the code lies inside the window.
+    from PySide6.QtCore import QPointF
+
+    item = kiosk.find("petitionQrImage")
+    bottom_right = item.mapToScene(QPointF(item.width(), item.height()))
+    assert bottom_right.x() <= size[0] and bottom_right.y() <= size[1]
+
+
+def test_attract_code_carries_the_configured_source_and_event(qtbot: Any, qapp: Any, set_up_data_dir: Path) -> None:
+    from dataclasses import replace
+
+    from kiosk.config import KioskConfig
+    from tests.helpers.kiosk import make_options
+
+    config = replace(KioskConfig(), utm_source="stall kiosk", event_id="Leeds & District 2026")
+    harness = KioskHarness.start(qtbot, make_options(set_up_data_dir, config))
+    try:
+        expected = (
+            "https://act.example.org/petitions/hikvision-out"
+            "?utm_source=stall%20kiosk&utm_medium=Leeds%20%26%20District%202026&utm_campaign=hikvision"
+        )
+        assert decode_qr_texts(_grab_petition_code(harness)) == [expected]
+    finally:
+        harness.close()

@@ -90,7 +90,12 @@ Rectangle {
                 wrapMode: Text.WordWrap
                 Layout.fillWidth: true
             }
-            Item { Layout.fillHeight: true; Layout.fillWidth: true }
+            PetitionQr {
+                url: root.kiosk.printing.petitionQrUrl
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                Layout.topMargin: Theme.spacing
+            }
         }
     }
 }
