@@ -7,6 +7,7 @@ A pack is a folder with ``campaign.toml`` (see docs/campaign-pack.md) and ``wins
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,19 @@ from urllib.parse import urlsplit
 from kiosk.errors import CampaignPackError
 from kiosk.resources import campaigns_dir
 
-CONSENT_PURPOSES = ("sign", "email_updates", "sms_updates", "follow_up_email", "follow_up_phone", "gift_aid")
+# gift_aid is the HMRC declaration for the pledged gift; gift_aid_enduring extends it to the past 4 years and future
+# gifts and is shown (and recorded) only when Gift Aid is ticked.
+CONSENT_PURPOSES = (
+    "sign",
+    "email_updates",
+    "sms_updates",
+    "follow_up_email",
+    "follow_up_phone",
+    "gift_aid",
+    "gift_aid_enduring",
+)
+# Placeholders a donation url_template may use (see kiosk/pledges.py::donation_url).
+DONATION_PLACEHOLDERS = ("amount", "amount_pence", "frequency")
 SIGNATURE_FIELDS = ("first_name", "last_name", "email", "postcode", "phone")
 DEFAULT_REQUIRED = ("first_name", "last_name", "email", "postcode")
 
@@ -186,8 +199,15 @@ def load_campaign(path_or_name: str | Path) -> CampaignPack:
     max_pounds = r.positive_int("donation.max_pounds", 1000)
     if max(presets) > max_pounds:
         raise r.fail("donation.presets_pounds", f"a preset is above donation.max_pounds ({max_pounds})")
+    url_template = r.url("donation.url_template")
+    placeholders = re.findall(r"{([^{}]*)}", url_template)
+    unknown = sorted(set(placeholders) - set(DONATION_PLACEHOLDERS))
+    if unknown:
+        raise r.fail("donation.url_template", f"unknown placeholder(s) {unknown}; known: {list(DONATION_PLACEHOLDERS)}")
+    if url_template.count("{") != len(placeholders) or url_template.count("}") != len(placeholders):
+        raise r.fail("donation.url_template", "has a { or } that is not part of a {placeholder}")
     donation = Donation(
-        url_template=r.url("donation.url_template"),
+        url_template=url_template,
         currency=r.text("donation.currency", default="GBP", max_len=3),
         presets_pounds=presets,
         max_pounds=max_pounds,

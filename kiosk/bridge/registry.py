@@ -10,6 +10,7 @@ from PySide6.QtQml import QQmlApplicationEngine
 from kiosk.bridge.controller import SCREENS, KioskController
 from kiosk.bridge.idle import IdleViewModel
 from kiosk.bridge.organiser import OrganiserViewModel
+from kiosk.bridge.pledge import PledgeViewModel
 from kiosk.bridge.printing import PREVIEW_PROVIDER, PreviewImageProvider, PrintingViewModel
 from kiosk.bridge.setup import SetupViewModel
 from kiosk.bridge.signing import SigningViewModel
@@ -21,6 +22,7 @@ def build_controller(options: KioskOptions) -> KioskController:
     controller = KioskController(options)
     controller.attach("setup", SetupViewModel(controller))
     controller.attach("signing", SigningViewModel(controller))
+    controller.attach("pledge", PledgeViewModel(controller))
     idle = IdleViewModel(controller, timeout_s=options.config.idle_timeout_s)
     controller.attach("idle", idle)
     organiser = OrganiserViewModel(controller)
@@ -44,4 +46,8 @@ def prepare_screen_for_screenshot(controller: KioskController, screen: str) -> N
     """Bring a screen up for ``campaign-kiosk screenshot`` (some screens need demo state first)."""
     if screen not in SCREENS:
         raise ValueError(f"unknown screen {screen!r}; known: {', '.join(SCREENS)}")
+    if screen == "pledgeThankYou":
+        pledge = controller.feature("pledge")
+        assert isinstance(pledge, PledgeViewModel)
+        pledge.show_example_receipt()
     controller.show(screen)

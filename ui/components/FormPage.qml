@@ -9,6 +9,10 @@ QQC2.ScrollView {
 
     contentWidth: availableWidth
     clip: true
+    // A bar that stays visible whenever there is more below (or above): on a small screen, people must see that
+    // the page scrolls, or they never reach the last tick box.
+    QQC2.ScrollBar.vertical.policy: column.height > root.availableHeight ? QQC2.ScrollBar.AlwaysOn
+                                                                          : QQC2.ScrollBar.AsNeeded
 
     function ensureVisible(item: Item): void {
         if (!item || !column.contains(column.mapFromItem(item, 0, 0)))
