@@ -5,17 +5,37 @@ Loaded from a pack's ``wins.toml`` (an ordered list of ``[[card]]`` tables). See
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 from kiosk.errors import CampaignPackError
 
 TITLE_MAX = 60
 BODY_MAX = 280
 KINDS = ("win", "fact")
-_DATE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?$")
+FIELDS = ("id", "kind", "date", "title", "body", "source", "source_url", "image")
+IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg")
+# ISO 8601 calendar dates at the precision the source gives: a day, a month, or (when only that is known) a year.
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_CARD_HEADER = re.compile(r"^\s*\[\[\s*card\s*\]\]")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 @dataclass(frozen=True)
@@ -31,83 +51,170 @@ class WinCard:
 
     @property
     def sort_key(self) -> str:
-        """Dates as text sort in time order; a month-only date sorts before days of that month."""
+        """Text that sorts cards in time order.
+
+        A date known only to the month (or year) sorts after the days of that month (or year): the event is only
+        known to have happened by then, and "Morrisons joined Tesco (2023)" must not come before Tesco's
+        16 March 2023. Equal keys keep the pack's order when used with a stable sort.
+        """
+        parts = self.date.split("-")
+        if len(parts) == 1:
+            return f"{self.date}-13"
+        if len(parts) == 2:
+            return f"{self.date}-32"
         return self.date
 
+    @property
+    def date_text(self) -> str:
+        """The date as people write it: "16 March 2023", "June 2022" or "2023"."""
+        return format_date(self.date)
 
-def _card_line(text: str, index: int) -> int:
-    """1-based line of the index-th ``[[card]]`` header, so errors point where the editor should look."""
-    count = -1
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip().startswith("[[card]]"):
-            count += 1
-            if count == index:
-                return number
-    return 0
+
+def format_date(date: str) -> str:
+    """An ISO date of any precision (``2023-03-16``, ``2022-06``, ``2023``) in words, day first."""
+    match = _DATE.match(date)
+    if not match:
+        raise ValueError(f"not an ISO date: {date!r}")
+    year, month, day = match.groups()
+    if month is None:
+        return year
+    if day is None:
+        return f"{_MONTHS[int(month) - 1]} {year}"
+    return f"{int(day)} {_MONTHS[int(month) - 1]} {year}"
+
+
+def date_problem(date: object) -> str | None:
+    """Why ``date`` is not a usable card date, or None when it is."""
+    if not isinstance(date, str):
+        return f"must be text YYYY-MM-DD, YYYY-MM or YYYY, got {date!r}"
+    match = _DATE.match(date)
+    if not match:
+        return f"must be YYYY-MM-DD, YYYY-MM or YYYY, got {date!r}"
+    year, month, day = match.groups()
+    try:
+        dt.date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        return f"{date!r} is not a date in the calendar"
+    return None
+
+
+def _card_lines(text: str) -> list[int]:
+    """1-based line numbers of every ``[[card]]`` header, in order."""
+    return [number for number, line in enumerate(text.splitlines(), start=1) if _CARD_HEADER.match(line)]
+
+
+def _field_line(lines: list[str], start: int, end: int, key: str) -> int | None:
+    """1-based line of ``key = ...`` between two card headers, so errors point at the line to fix."""
+    assignment = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for number in range(start, min(end, len(lines) + 1)):
+        if assignment.match(lines[number - 1]):
+            return number
+    return None
 
 
 def load_wins(pack_dir: Path) -> list[WinCard]:
-    """Load and validate ``wins.toml``; a pack without one has no cards."""
+    """Load and validate ``wins.toml``; a pack without one has no cards.
+
+    Raises:
+        CampaignPackError: naming the file, the card (number, id and line) and the field that is wrong.
+    """
     from kiosk.campaign import read_toml
 
     file = pack_dir / "wins.toml"
     if not file.exists():
         return []
     data = read_toml(file)
+    unknown_top = sorted(set(data) - {"card"})
+    if unknown_top:
+        raise CampaignPackError(str(file), unknown_top[0], "unknown key; wins.toml holds only [[card]] tables")
     raw_cards = data.get("card", [])
     if not isinstance(raw_cards, list):
         raise CampaignPackError(str(file), "card", "must be a list of [[card]] tables")
-    source_text = file.read_text(encoding="utf-8")
+    source_lines = file.read_text(encoding="utf-8").splitlines()
+    headers = _card_lines("\n".join(source_lines))
     cards: list[WinCard] = []
     seen: set[str] = set()
     for index, raw in enumerate(raw_cards):
-        where = f"card #{index + 1} (line {_card_line(source_text, index)})"
-        cards.append(_validate_card(file, where, raw, seen))
+        start = headers[index] if index < len(headers) else 0
+        end = headers[index + 1] if index + 1 < len(headers) else len(source_lines) + 1
+        cards.append(_validate_card(_CardReader(file, index, raw, source_lines, start, end), seen))
     return cards
 
 
-def _validate_card(file: Path, where: str, raw: Any, seen: set[str]) -> WinCard:
-    def fail(key: str, problem: str) -> CampaignPackError:
-        return CampaignPackError(str(file), f"{where}.{key}", problem)
+class _CardReader:
+    """Reads one ``[[card]]`` table, failing with the file, card number, line and field."""
 
-    def text(key: str, *, required: bool = True, max_len: int = 2000) -> str:
-        value = raw.get(key)
+    def __init__(self, file: Path, index: int, raw: Any, lines: list[str], start: int, end: int) -> None:
+        self.file, self.index, self.raw = file, index, raw
+        self.lines, self.start, self.end = lines, start, end
+        self.card_id = ""
+
+    def fail(self, key: str, problem: str) -> CampaignPackError:
+        line = _field_line(self.lines, self.start, self.end, key) if key else None
+        where = f"card #{self.index + 1}"
+        if self.card_id:
+            where += f" ({self.card_id})"
+        where += f", line {line or self.start}"
+        return CampaignPackError(str(self.file), f"{where}: {key}" if key else where, problem)
+
+    def text(self, key: str, *, required: bool = True, max_len: int = 2000) -> str:
+        value = self.raw.get(key)
         if value is None:
             if required:
-                raise fail(key, "is missing")
+                raise self.fail(key, "is missing")
             return ""
         if not isinstance(value, str) or not value.strip():
-            raise fail(key, "must be non-empty text")
+            raise self.fail(key, "must be non-empty text")
         value = value.strip()
         if len(value) > max_len:
-            raise fail(key, f"is {len(value)} characters long; the limit is {max_len}")
+            raise self.fail(key, f"is {len(value)} characters long; the limit is {max_len}")
         return value
 
-    if not isinstance(raw, dict):
-        raise fail("", "must be a table")
-    card_id = text("id", max_len=80)
+
+def _validate_card(r: _CardReader, seen: set[str]) -> WinCard:
+    if not isinstance(r.raw, dict):
+        raise r.fail("", "must be a table")
+    card_id = r.text("id", max_len=80)
     if card_id in seen:
-        raise fail("id", f"{card_id!r} is used by an earlier card")
+        raise r.fail("id", f"{card_id!r} is used by an earlier card")
     seen.add(card_id)
-    kind = text("kind")
+    r.card_id = card_id
+    unknown = sorted(set(r.raw) - set(FIELDS))
+    if unknown:
+        raise r.fail(unknown[0], f"unknown field; a card has {', '.join(FIELDS)}")
+    kind = r.text("kind")
     if kind not in KINDS:
-        raise fail("kind", f"must be one of {list(KINDS)}, got {kind!r}")
-    date = raw.get("date")
-    if not isinstance(date, str) or not _DATE.match(date):
-        raise fail("date", f"must be text YYYY-MM-DD or YYYY-MM, got {date!r}")
-    image = text("image", required=False, max_len=200)
-    if image and (".." in Path(image).parts or not (file.parent / image).is_file()):
-        raise fail("image", f"{image!r} is not a file in the pack")
-    source_url = text("source_url", required=False, max_len=2000)
-    if source_url and not source_url.startswith(("https://", "http://")):
-        raise fail("source_url", "must be an http(s) address")
+        raise r.fail("kind", f"must be one of {list(KINDS)}, got {kind!r}")
+    date = r.raw.get("date")
+    if isinstance(date, dt.date) and not isinstance(date, dt.datetime):
+        date = date.isoformat()  # an unquoted TOML date (date = 2023-03-16) means the same day
+    if date is None:
+        raise r.fail("date", "is missing")
+    problem = date_problem(date)
+    if problem:
+        raise r.fail("date", problem)
+    assert isinstance(date, str)
+    image = r.text("image", required=False, max_len=200)
+    if image:
+        parts = PurePosixPath(image)
+        pack = r.file.parent.resolve()
+        target = (pack / image).resolve()
+        if parts.is_absolute() or ".." in parts.parts or not target.is_relative_to(pack) or not target.is_file():
+            raise r.fail("image", f"{image!r} is not a file in the pack")
+        if target.suffix.lower() not in IMAGE_SUFFIXES:
+            raise r.fail("image", f"must be one of {', '.join(IMAGE_SUFFIXES)}, got {image!r}")
+    source_url = r.text("source_url", required=False, max_len=2000)
+    if source_url:
+        parts_url = urlsplit(source_url)
+        if parts_url.scheme not in ("https", "http") or not parts_url.netloc or " " in source_url:
+            raise r.fail("source_url", f"must be an http(s) address, got {source_url!r}")
     return WinCard(
         id=card_id,
         kind=kind,
         date=date,
-        title=text("title", max_len=TITLE_MAX),
-        body=text("body", max_len=BODY_MAX),
-        source=text("source", max_len=200),
+        title=r.text("title", max_len=TITLE_MAX),
+        body=r.text("body", max_len=BODY_MAX),
+        source=r.text("source", max_len=200),
         source_url=source_url,
         image=image,
     )

@@ -14,6 +14,7 @@ from kiosk.bridge.pledge import PledgeViewModel
 from kiosk.bridge.printing import PREVIEW_PROVIDER, PreviewImageProvider, PrintingViewModel
 from kiosk.bridge.setup import SetupViewModel
 from kiosk.bridge.signing import SigningViewModel
+from kiosk.bridge.wins import WinsViewModel
 from kiosk.services import KioskOptions
 
 
@@ -21,6 +22,7 @@ def build_controller(options: KioskOptions) -> KioskController:
     """The root view model with every feature's view model attached."""
     controller = KioskController(options)
     controller.attach("setup", SetupViewModel(controller))
+    controller.attach("wins", _wins_view_model(controller, options))
     controller.attach("signing", SigningViewModel(controller))
     controller.attach("pledge", PledgeViewModel(controller))
     idle = IdleViewModel(controller, timeout_s=options.config.idle_timeout_s)
@@ -30,6 +32,13 @@ def build_controller(options: KioskOptions) -> KioskController:
     idle.filter.activity.connect(organiser.activity)
     controller.attach("printing", PrintingViewModel(controller))
     return controller
+
+
+def _wins_view_model(controller: KioskController, options: KioskOptions) -> WinsViewModel:
+    wins = WinsViewModel(options.campaign.wins, options.campaign.path, controller)
+    controller.add_screen_listener(wins.screen_changed)
+    controller.add_wipeable(wins.reset)
+    return wins
 
 
 def install_image_providers(engine: QQmlApplicationEngine, controller: KioskController) -> None:

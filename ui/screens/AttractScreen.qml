@@ -42,6 +42,14 @@ Rectangle {
                 wrapMode: Text.WordWrap
                 Layout.fillWidth: true
             }
+            WinsCarousel {
+                objectName: "winsCarousel"
+                wins: root.kiosk.wins
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                Layout.maximumHeight: Math.round(400 * Theme.scale)
+                Layout.alignment: Qt.AlignTop
+            }
             Item { Layout.fillHeight: true; Layout.fillWidth: true }
         }
 
