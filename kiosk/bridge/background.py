@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -19,17 +20,25 @@ class _Relay(QObject):
 
 
 class _Job(QRunnable):
+    """Holds the relay only weakly: the pool deletes the job on its own thread, and a QObject whose last reference
+    went away there would be destroyed on the wrong thread (Qt warns, and it can crash). ``_live`` keeps the relay
+    until its result has been delivered on the UI thread."""
+
     def __init__(self, work: Callable[[], Any], relay: _Relay) -> None:
         super().__init__()
-        self._work, self._relay = work, relay
+        self._work, self._relay = work, weakref.ref(relay)
 
     def run(self) -> None:
         try:
             result = self._work()
-        except Exception as exc:  # noqa: BLE001 - handed to the caller's on_error, which decides what to show
-            self._relay.failed.emit(exc)
+        except Exception as exc:
+            outcome, value = "failed", exc
         else:
-            self._relay.done.emit(result)
+            outcome, value = "done", result
+        relay = self._relay()
+        if relay is not None:
+            getattr(relay, outcome).emit(value)
+            del relay
 
 
 _live: set[_Relay] = set()

@@ -170,12 +170,27 @@ class KioskController(QObject):
             return
         self._runtime = runtime
         self._setup_needed = runtime.vault is None
+        self._purge_expired(runtime)
         self.storageChanged.emit()
         if self._setup_needed:
             self.show("setup")
         else:
             self.runtimeReady.emit(runtime)
             self.refreshTally()
+
+    @staticmethod
+    def _purge_expired(runtime: object) -> None:
+        """Retention runs at every start: personal data of records safely delivered long enough ago goes."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from kiosk.retention import purge_expired
+        from kiosk.runtime import KioskRuntime
+
+        assert isinstance(runtime, KioskRuntime)
+        try:
+            purge_expired(runtime)
+        except SQLAlchemyError as exc:
+            log.error("retention purge failed: %s", exc)
 
     def finish_setup(self) -> None:
         """Called by the setup view model once keys exist."""
