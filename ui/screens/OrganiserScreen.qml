@@ -112,6 +112,18 @@ Rectangle {
                     font.pixelSize: Theme.fontSmall
                     implicitHeight: Theme.minTouch
                     onClicked: root.currentFile = file
+                    contentItem: Text {
+                        text: parent.text
+                        font: parent.font
+                        color: parent.checked ? Theme.primaryInk : Theme.ink
+                        horizontalAlignment: Text.AlignHCenter
+                        verticalAlignment: Text.AlignVCenter
+                        elide: Text.ElideRight
+                    }
+                    background: Rectangle {
+                        color: parent.checked ? Theme.secondary : Theme.surface
+                        border.color: Theme.divider
+                    }
                     Component.onCompleted: if (root.currentFile === "") root.currentFile = file
                 }
             }

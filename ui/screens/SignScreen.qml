@@ -41,6 +41,8 @@ Rectangle {
         spacing: Theme.spacing
 
         StepHeader {
+            // On a short screen the keyboard needs the room more than the heading does.
+            visible: !(Qt.inputMethod.visible && root.height < 400)
             Layout.fillWidth: true
             step: root.step + 1
             steps: root.steps
