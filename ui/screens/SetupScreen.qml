@@ -15,14 +15,12 @@ Rectangle {
     objectName: "setupScreen"
     color: Theme.background
 
-    QQC2.ScrollView {
-        id: scroller
+    FormPage {
         anchors.fill: parent
         anchors.margins: Theme.margin
-        contentWidth: availableWidth
 
         ColumnLayout {
-            width: scroller.availableWidth
+            width: parent.width
             spacing: Theme.spacing
 
             StepHeader { title: qsTr("Set up this kiosk"); Layout.fillWidth: true }
