@@ -51,8 +51,8 @@ class RateLimiter:
             return 0.0
         waited = 0.0
         with self._lock:
+            now = self._clock()
             while True:
-                now = self._clock()
                 while self._starts and now - self._starts[0] >= self._window:
                     self._starts.popleft()
                 if len(self._starts) < self._count:
@@ -62,3 +62,7 @@ class RateLimiter:
                 pause = self._window - (now - self._starts[0])
                 self._sleep(pause)
                 waited += pause
+                # The oldest start has now left the window. Drop it by hand: float rounding can leave the clock a
+                # hair short of the window's end, and comparing again would spin on that hair.
+                oldest = self._starts.popleft()
+                now = max(self._clock(), oldest + self._window)
