@@ -5,6 +5,6 @@ Add a command by writing a module here and listing it in COMMANDS.
 
 from __future__ import annotations
 
-from kiosk.commands import check, print_cmd, run, screenshot, setup
+from kiosk.commands import check, print_cmd, run, screenshot, setup, sync_cmd
 
-COMMANDS = (run, setup, check, screenshot, print_cmd)
+COMMANDS = (run, setup, check, screenshot, print_cmd, sync_cmd)

@@ -8,7 +8,11 @@ supporter is unsubscribed.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,7 @@ from kiosk.sync.engine import PassResult, SyncEngine
 from kiosk.sync.settings import parse_sync_settings
 from local_db.models import OutboxEntry
 from tests.helpers.fake_action_network import FakeActionNetwork, max_in_window
+from tests.helpers.kiosk import PASSPHRASE
 from tests.helpers.sync_records import FakeNow, open_sync_runtime, pledge, sign, sync_options, withdraw
 
 FAST = Backoff(base_s=0.001, cap_s=0.01)
@@ -362,3 +367,74 @@ def test_no_personal_data_or_token_in_logs(
     for secret in ("private.person", "Zebedee", "123321", an.token):
         assert secret not in text
     runtime.close()
+
+
+def write_config(path: Path, server: FakeActionNetwork, origin: str | None = None) -> Path:
+    sync = server.sync_config(rate_limit_per_s=50, timeout_s=2)
+    lines = ["[sync]", 'adapter = "action_network"', "rate_limit_per_s = 50", "timeout_s = 2", "[sync.action_network]"]
+    for key, value in sync["action_network"].items():
+        if origin and isinstance(value, str):
+            value = value.replace(server.origin, origin)
+        lines.append(f"{key} = {json.dumps(value)}")
+    path.write_text("\n".join(lines) + "\n")
+    path.chmod(0o600)
+    return path
+
+
+def dead_origin() -> str:
+    """An address on this machine where nothing listens (the kiosk is "offline")."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def cli_sync(data_dir: Path, config: Path, passphrase_file: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kiosk",
+            "--data-dir",
+            str(data_dir),
+            "--config",
+            str(config),
+            "sync",
+            "--once",
+            "--unlock-passphrase-file",
+            str(passphrase_file),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_cli_once_exit_codes_and_summary(data_dir: Path, an: FakeActionNetwork, now: FakeNow, tmp_path: Path) -> None:
+    config = write_config(tmp_path / "kiosk.toml", an)
+    passphrase = tmp_path / "pass"
+    passphrase.write_text(PASSPHRASE + "\n")
+    runtime, _ = make(data_dir, an, now)
+    ids = [sign(runtime, n, optin_email=True) for n in range(3)]
+    runtime.close()
+    an.inject("400", path="/signatures", reason="Invalid petition data")
+
+    rejected = cli_sync(data_dir, config, passphrase)
+    assert rejected.returncode == 4, rejected.stdout + rejected.stderr
+    assert rejected.stdout.strip().splitlines()[-1].startswith("synced 2 · pending 0 · rejected 1")
+
+    # The organiser retries the rejected one while the network is down, and someone else signs meanwhile.
+    runtime, engine = make(data_dir, an, now)
+    assert engine.retry_rejected() == 1
+    ids.append(sign(runtime, 9, optin_email=True))
+    runtime.close()
+    offline = cli_sync(data_dir, write_config(tmp_path / "offline.toml", an, dead_origin()), passphrase)
+    assert offline.returncode == 3, offline.stdout + offline.stderr
+    assert "pending 2 · rejected 0" in offline.stdout and "stopped early" in offline.stderr
+    assert "Traceback" not in offline.stderr
+    assert an.token not in offline.stdout + offline.stderr
+
+    done = cli_sync(data_dir, config, passphrase)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1].startswith("synced 2 · pending 0 · rejected 0")
+    assert {len(an.signatures_with(f"campaign_kiosk:{i}")) for i in ids} == {1}
