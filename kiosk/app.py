@@ -138,7 +138,12 @@ class KioskWindow(QObject):
     def close(self) -> None:
         from kiosk.runtime import KioskRuntime
 
+        from kiosk.bridge.background import wait_for_background
+
         runtime = self.controller.runtime
+        # Background jobs report back to view models and screens: let them finish first.
+        wait_for_background()
+        QCoreApplication.processEvents()
         # The engine goes first, while the view models its bindings read are still alive.
         self.window.close()
         self.engine.deleteLater()
