@@ -136,9 +136,8 @@ class KioskWindow(QObject):
             self.controller.startStorage()
 
     def close(self) -> None:
-        from kiosk.runtime import KioskRuntime
-
         from kiosk.bridge.background import wait_for_background
+        from kiosk.runtime import KioskRuntime
 
         runtime = self.controller.runtime
         # Background jobs report back to view models and screens: let them finish first.

@@ -97,6 +97,11 @@ class KioskController(QObject):
 
     currentScreen = Property(str, _current_screen, notify=currentScreenChanged)
 
+    @property
+    def screen(self) -> str:
+        """The current screen's name (for Python callers; QML binds to currentScreen)."""
+        return self._screen
+
     def add_screen_listener(self, listener: Callable[[str, str], None]) -> None:
         """Call ``listener(old, new)`` on every screen change (view models wipe themselves on leaving)."""
         self._leave_guards.append(listener)

@@ -87,14 +87,14 @@ class IdleViewModel(QObject):
             self._idle.stop()
 
     def _on_activity(self) -> None:
-        if self._controller.currentScreen in FLOW_SCREENS and not self._prompting:
+        if self._controller.screen in FLOW_SCREENS and not self._prompting:
             self._idle.start()
 
     @Slot()
     def stillHere(self) -> None:
         """The attendee answered the prompt: carry on where they were."""
         self._stop_prompt()
-        if self._controller.currentScreen in FLOW_SCREENS:
+        if self._controller.screen in FLOW_SCREENS:
             self._idle.start()
 
     def _start_prompt(self) -> None:
@@ -117,7 +117,7 @@ class IdleViewModel(QObject):
             self._abandon()
 
     def _abandon(self) -> None:
-        flow = FLOW_SCREENS.get(self._controller.currentScreen)
+        flow = FLOW_SCREENS.get(self._controller.screen)
         self._stop_prompt()
         log.info("idle: %s flow abandoned, wiping", flow)
         if flow is not None:

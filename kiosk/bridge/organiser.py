@@ -305,7 +305,7 @@ class OrganiserViewModel(QObject):
     @Slot()
     def close(self) -> None:
         """Leave organiser mode (the vault stays as it is: unlocked keeps syncing)."""
-        if self._controller.currentScreen == "organiser":
+        if self._controller.screen == "organiser":
             self._controller.show("attract")
 
     @Slot()
