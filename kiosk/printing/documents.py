@@ -63,12 +63,22 @@ def _summary(request: DocumentRequest) -> bytes:
     return pdfs.summary_pdf(request.pack, summary, paper=request.paper, copies=request.copies)
 
 
+def _paper_sheet(request: DocumentRequest) -> bytes:
+    from kiosk.printing.paper_sheet import paper_sheet_pdf
+
+    event = "" if request.event_id == "unassigned" else request.event_id
+    return paper_sheet_pdf(request.pack, link=request.link, event_id=event, paper=request.paper, copies=request.copies)
+
+
 DOCUMENTS: dict[str, DocumentKind] = {
     kind.key: kind
     for kind in (
         DocumentKind("flyers", "Flyers", "Cut-out cards with the petition QR code", _flyers),
         DocumentKind("poster", "Poster", "Headline, recent wins and a large QR code", _poster),
         DocumentKind("summary", "Event summary", "Counts, funnel and activity by hour", _summary, needs_storage=True),
+        DocumentKind(
+            "paper-sheet", "Paper signature sheet", "Sign-up form with the consent wording, for typing up", _paper_sheet
+        ),
     )
 }
 
