@@ -21,7 +21,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from kiosk.dashboard import collect_stats
 from kiosk.exports import SIGNATURE_COLUMNS, export_records
@@ -138,10 +138,16 @@ def bare_csv(rows: list[dict[str, str]], out: Path) -> None:
             )
 
 
+TARGET_S = 5.0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best is the figure (default 3)")
     args = parser.parse_args(argv)
+    runs: list[tuple[float, float]] = []
+    floors: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         data.mkdir()
@@ -153,31 +159,40 @@ def main(argv: list[str] | None = None) -> int:
             print(f"made {args.records:,} sealed signatures in {time.perf_counter() - t0:.1f} s")
             assert runtime.vault is not None
             runtime.vault.unlock(PASSPHRASE)
-
-            t0 = time.perf_counter()
-            bare_csv(people, Path(tmp) / "bare.csv")
-            floor = time.perf_counter() - t0
-
-            t0, c0 = time.perf_counter(), time.process_time()
-            result = export_records(runtime, Path(tmp) / "exports")
-            figure, cpu = time.perf_counter() - t0, time.process_time() - c0
+            for n in range(args.repeat):
+                t0 = time.perf_counter()
+                bare_csv(people, Path(tmp) / f"bare{n}.csv")
+                floors.append(time.perf_counter() - t0)
+                # Every run does the first export's work, stamping exported_at included.
+                with runtime.db.begin() as session:
+                    session.execute(update(Signature).values(exported_at=None))
+                t0, c0 = time.perf_counter(), time.process_time()
+                result = export_records(runtime, Path(tmp) / "exports")
+                runs.append((time.perf_counter() - t0, time.process_time() - c0))
+                assert result.counts["signatures"] == args.records and result.marked_exported == args.records
 
             t0 = time.perf_counter()
             stats = collect_stats(runtime)
             dashboard = time.perf_counter() - t0
         finally:
             runtime.close()
-    assert result.counts["signatures"] == args.records, result.counts
+    figure, cpu = min(runs)
+    floor = min(floors)
     print(
         f"export of {args.records:,} records (signatures.csv + {result.counts['consent_events']:,} consent events, "
-        f"decrypt, hashes, manifest): {figure:.2f} s"
+        f"decrypt, hashes, manifest, exported_at): {figure:.2f} s (best of {args.repeat}: "
+        f"{', '.join(f'{wall:.2f}' for wall, _ in runs)})"
     )
-    print(f"  of which CPU time in this process: {cpu:.2f} s (the rest is waiting: disk, fsync, other processes)")
-    print(f"floor (bare csv.writer, same rows in plaintext): {floor:.2f} s")
-    print(f"ratio: {figure / floor:.1f}x")
-    print(f"dashboard figures over the same {stats.signatures_all:,} records: {dashboard * 1000:.0f} ms")
-    print(f"target: under 5 s for 100,000 records -> {'met' if figure < 5 else 'NOT met'}")
-    return 0
+    print(f"  CPU time of that run: {cpu:.2f} s (the rest is waiting: disk, fsync, other processes on the machine)")
+    print(f"floor (bare csv.writer, the same rows already in plaintext): {floor:.2f} s")
+    print(f"ratio: {figure / floor:.1f}x the floor")
+    print(
+        f"dashboard figures over the same {stats.signatures_all:,} records: {dashboard * 1000:.0f} ms"
+        " (off the UI thread)"
+    )
+    met = figure < TARGET_S * args.records / 100_000
+    print(f"target: under {TARGET_S:.0f} s per 100,000 records: {'met' if met else 'NOT met'}")
+    return 0 if met else 1
 
 
 if __name__ == "__main__":
