@@ -5,9 +5,23 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import sys
 from pathlib import Path
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class _LogFile(logging.handlers.RotatingFileHandler):
+    """The kiosk's log file. When the disk fills up, one warning line says so instead of a traceback per record."""
+
+    _failed = False
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if not self._failed:
+            self._failed = True
+            problem = sys.exc_info()[1]
+            reason = getattr(problem, "strerror", None) or problem
+            sys.stderr.write(f"WARNING: cannot write the log file {self.baseFilename}: {reason}\n")
 
 
 def configure_logging(data_dir: Path | None, *, verbose: bool = False) -> Path | None:
@@ -28,7 +42,7 @@ def configure_logging(data_dir: Path | None, *, verbose: bool = False) -> Path |
     log_file = data_dir / "logs" / "kiosk.log"
     try:
         log_file.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+        handler = _LogFile(log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
     except OSError as exc:
         logging.getLogger(__name__).warning("cannot write the log file %s: %s", log_file, exc.strerror)
         return None

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from kiosk.errors import VaultError
+from kiosk.errors import StorageError, VaultError
 from kiosk.services import KioskOptions
 from kiosk.vault import Vault
 from local_db import repositories as repo
@@ -81,22 +82,26 @@ def open_runtime(options: KioskOptions, *, start_run: bool = True) -> KioskRunti
     """
     db = open_database(options.db_path)
     runtime = KioskRuntime(options=options, db=db, vault=None)
-    with db.begin() as session:
-        set_up = repo.get_vault(session) is not None
-        stuck = repo.reset_stuck_outbox(session)
-        if stuck:
-            repo.add_audit(session, "outbox_recovered", entries=stuck)
+    try:
+        with db.begin() as session:
+            set_up = repo.get_vault(session) is not None
+            stuck = repo.reset_stuck_outbox(session)
+            if stuck:
+                repo.add_audit(session, "outbox_recovered", entries=stuck)
+        if set_up:
+            if start_run:
+                runtime.attach_vault()
+            else:
+                runtime.vault = Vault(db)
+            if options.unlock_passphrase:
+                runtime.vault.unlock(options.unlock_passphrase)  # type: ignore[union-attr]
+    except VaultError:
+        runtime.close()
+        raise
+    except SQLAlchemyError as exc:
+        # Locked by another process past the busy timeout, or the disk is full: a message, never a traceback.
+        db.close()
+        raise StorageError(f"cannot use the database {options.db_path}: {getattr(exc, 'orig', exc)}") from None
     if stuck:
         log.info("returned %d outbox entries left in 'sending' to 'pending'", stuck)
-    if set_up:
-        if start_run:
-            runtime.attach_vault()
-        else:
-            runtime.vault = Vault(db)
-        if options.unlock_passphrase:
-            try:
-                runtime.vault.unlock(options.unlock_passphrase)  # type: ignore[union-attr]
-            except VaultError:
-                runtime.close()
-                raise
     return runtime

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -83,6 +85,17 @@ def upgrade_to_head(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+DISK_FULL = "the disk holding {folder} is full: free some space and start again (nothing stored was lost)"
+
+
+def _disk_full(folder: Path) -> bool:
+    """Whether a failed open is a full disk: SQLite then says only "disk I/O error" (it cannot make -wal/-shm)."""
+    try:
+        return shutil.disk_usage(folder).free < 1_000_000
+    except OSError:
+        return False
+
+
 def open_database(path: Path) -> Database:
     """Open (creating if needed) and migrate the database at ``path``.
 
@@ -94,9 +107,14 @@ def open_database(path: Path) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StorageError(f"cannot create the data folder {path.parent}: {exc.strerror}") from None
+    if not os.access(path.parent, os.W_OK):
+        # SQLite would only say "unable to open database file" (WAL needs its -wal and -shm files beside the DB).
+        raise StorageError(f"the data folder {path.parent} is read-only: make it writable, or choose another")
     try:
         current = schema_revision(path)
     except sqlite3.DatabaseError as exc:
+        if _disk_full(path.parent):
+            raise StorageError(DISK_FULL.format(folder=path.parent)) from None
         raise StorageError(f"{path} is not a readable kiosk database ({exc}); keep the file and ask for help") from None
     if current is not None and current not in KNOWN_REVISIONS:
         raise StorageError(
@@ -111,5 +129,7 @@ def open_database(path: Path) -> Database:
             conn.exec_driver_sql("SELECT count(*) FROM signatures").scalar()
     except (OperationalError, DatabaseError) as exc:
         engine.dispose()
+        if _disk_full(path.parent):
+            raise StorageError(DISK_FULL.format(folder=path.parent)) from None
         raise StorageError(f"cannot open the database {path}: {exc.orig}") from None
     return Database(path=path, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
