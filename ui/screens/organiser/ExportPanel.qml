@@ -96,11 +96,12 @@ Item {
                 Accessible.name: root.vm.busyText
             }
             QQC2.Label {
+                id: status
                 objectName: "exportStatus"
                 width: tools.contentW
                 visible: text !== ""
                 text: root.vm.busy ? root.vm.busyText : root.vm.status
-                wrapMode: Text.WrapAnywhere
+                wrapMode: Text.Wrap
                 font.pixelSize: Theme.fontSmall
                 font.bold: root.vm.statusIsError && !root.vm.busy
                 color: root.vm.statusIsError && !root.vm.busy ? Theme.error : Theme.ink
@@ -155,7 +156,10 @@ Item {
                 text: qsTr("Import sheet")
                 kind: "secondary"
                 enabled: root.organiser.unlocked && !root.vm.busy && paperFile.text !== ""
-                onClicked: root.vm.importPaper(paperFile.text, paperEvent.text, paperVersion.text, skipInvalid.checked)
+                onClicked: {
+                    root.vm.importPaper(paperFile.text, paperEvent.text, paperVersion.text, skipInvalid.checked)
+                    Qt.callLater(tools.ensureVisible, status)
+                }
             }
 
             // --- backup -------------------------------------------------------------------------------------------
@@ -173,7 +177,11 @@ Item {
                 text: qsTr("Back up now")
                 kind: "secondary"
                 enabled: !root.vm.busy
-                onClicked: { root.vm.backupTo(backupFile.text); backupFile.clear() }
+                onClicked: {
+                    root.vm.backupTo(backupFile.text)
+                    backupFile.clear()
+                    Qt.callLater(tools.ensureVisible, status)
+                }
             }
         }
 
