@@ -12,7 +12,7 @@ QT_LIBS := libgl1 libegl1 libfontconfig1 libglib2.0-0 libdbus-1-3 libxkbcommon0 
 XCB_LIBS := libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0 \
             libxcb-render-util0 libxcb-shape0 libxcb-xkb1
 
-.PHONY: run test test-all bench lint check screenshots system-libs clean help
+.PHONY: run test test-all bench lint system-libs clean help
 
 help:
 	@echo "make run       set up .venv and start the kiosk"
@@ -37,9 +37,6 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check kiosk local_db tests bench
 	$(VENV)/bin/ruff format --check kiosk local_db tests bench
 	$(VENV)/bin/mypy
-
-screenshots: $(STAMP) system-libs
-	$(PY) -m kiosk screenshots docs/screenshots
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version))."; exit 1; }
