@@ -198,8 +198,12 @@ def _validate_card(r: _CardReader, seen: set[str]) -> WinCard:
     if image:
         parts = PurePosixPath(image)
         pack = r.file.parent.resolve()
-        target = (pack / image).resolve()
-        if parts.is_absolute() or ".." in parts.parts or not target.is_relative_to(pack) or not target.is_file():
+        try:
+            target = (pack / image).resolve()
+            is_file = target.is_file()
+        except (ValueError, OSError):  # a NUL byte, or a name too long for the filesystem
+            is_file = False
+        if parts.is_absolute() or ".." in parts.parts or not is_file or not target.is_relative_to(pack):
             raise r.fail("image", f"{image!r} is not a file in the pack")
         if target.suffix.lower() not in IMAGE_SUFFIXES:
             raise r.fail("image", f"must be one of {', '.join(IMAGE_SUFFIXES)}, got {image!r}")
