@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kiosk.commands.context import CommandContext, UsageError
+from kiosk.commands.context import CommandContext
+from kiosk.commands.export_cmd import open_beside_kiosk
 
 NAME = "backup"
 HELP = "copy the database to OUT.db while the kiosk runs (SQLite online backup; personal data stays sealed)"
@@ -17,12 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, ctx: CommandContext) -> int:
     from kiosk.backup import backup_database
-    from kiosk.runtime import open_runtime
 
     options = ctx.options()
-    if not options.db_path.exists():
-        raise UsageError(f"there is no kiosk database in {ctx.data_dir} to back up")
-    runtime = open_runtime(options, start_run=False)
+    runtime = open_beside_kiosk(options)
     try:
         result = backup_database(runtime, Path(args.out))
     finally:

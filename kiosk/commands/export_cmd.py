@@ -5,8 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.commands.context import CommandContext, UsageError, prompt_secret, read_secret_file
+
+if TYPE_CHECKING:
+    from kiosk.runtime import KioskRuntime
+    from kiosk.services import KioskOptions
 
 NAME = "export"
 HELP = "export signatures, pledges, consent log and audit log (CSV or XLSX) into a new folder"
@@ -28,9 +33,41 @@ def passphrase(args: argparse.Namespace) -> str:
     return prompt_secret("Organiser passphrase: ")
 
 
+def open_beside_kiosk(options: KioskOptions, *, db_path: Path | None = None) -> KioskRuntime:
+    """Storage for a command that may run while the kiosk window is open on the same data folder.
+
+    Unlike :func:`kiosk.runtime.open_runtime` it leaves the outbox alone (the running kiosk may be sending those
+    entries right now) and makes no data key until a record is sealed. Unlocks with ``options.unlock_passphrase``.
+
+    Raises:
+        UsageError: the kiosk (or the file) has no organiser keys.
+        VaultError: the passphrase is wrong.
+        StorageError: the database cannot be opened.
+    """
+    from kiosk.errors import VaultError
+    from kiosk.runtime import KioskRuntime
+    from kiosk.vault import Vault
+    from local_db.session import open_database
+
+    path = db_path or options.db_path
+    if not path.is_file():
+        raise UsageError(f"there is no kiosk database at {path}")
+    db = open_database(path)
+    runtime = KioskRuntime(options=options, db=db, vault=None)
+    try:
+        runtime.vault = Vault(db)
+        if options.unlock_passphrase:
+            runtime.vault.unlock(options.unlock_passphrase)
+    except VaultError as exc:
+        runtime.close()
+        if runtime.vault is None:
+            raise UsageError(f"{path} has no organiser keys yet: run campaign-kiosk setup first") from None
+        raise exc from None
+    return runtime
+
+
 def run(args: argparse.Namespace, ctx: CommandContext) -> int:
     from kiosk.exports import export_records, parse_when
-    from kiosk.runtime import open_runtime
     from local_db.reports import RecordFilter
 
     where = RecordFilter(
@@ -40,10 +77,8 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
     )
     if where.since and where.until and where.since >= where.until:
         raise UsageError("--since must be before --until")
-    runtime = open_runtime(ctx.options(unlock_passphrase=passphrase(args)), start_run=False)
+    runtime = open_beside_kiosk(ctx.options(unlock_passphrase=passphrase(args)))
     try:
-        if runtime.vault is None:
-            raise UsageError("this kiosk has not been set up: there is nothing to export")
 
         def progress(done: int, total: int) -> None:
             if sys.stderr.isatty() and total:

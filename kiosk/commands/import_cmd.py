@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from kiosk.commands.context import CommandContext, UsageError
-from kiosk.commands.export_cmd import passphrase
+from kiosk.commands.export_cmd import open_beside_kiosk, passphrase
 
 NAME = "import-paper"
 HELP = "import signatures typed up from a paper sheet (CSV); all rows or none unless --skip-invalid"
@@ -27,15 +27,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, ctx: CommandContext) -> int:
     from kiosk.paper_import import import_paper
-    from kiosk.runtime import open_runtime
 
     path = Path(args.file)
     if not path.is_file():
         raise UsageError(f"{path} is not a file")
-    runtime = open_runtime(ctx.options(unlock_passphrase=passphrase(args)))
+    runtime = open_beside_kiosk(ctx.options(unlock_passphrase=passphrase(args)))
     try:
-        if runtime.vault is None:
-            raise UsageError("this kiosk has not been set up yet: run campaign-kiosk setup first")
         report = import_paper(
             runtime, path, event_id=args.event, consent_version=args.consent_version, skip_invalid=args.skip_invalid
         )

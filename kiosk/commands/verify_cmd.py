@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
-from kiosk.commands.context import CommandContext, UsageError, prompt_secret, read_secret_file
+from kiosk.commands.context import CommandContext, prompt_secret, read_secret_file
+from kiosk.commands.export_cmd import open_beside_kiosk
 
 NAME = "verify"
 HELP = "check the database: integrity, records per state, decrypt every record, collected vs synced per event"
@@ -20,37 +22,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, ctx: CommandContext) -> int:
     from kiosk.backup import verify
-    from kiosk.errors import VaultError
-    from kiosk.runtime import KioskRuntime, open_runtime
-    from kiosk.vault import Vault
-    from local_db.session import open_database
 
     secret = None
     if args.passphrase_file:
         secret = read_secret_file(args.passphrase_file, "passphrase")
     elif args.decrypt:
         secret = prompt_secret("Organiser passphrase: ")
-    options = ctx.options()
-    if args.db:
-        path = Path(args.db).expanduser()
-        if not path.is_file():
-            raise UsageError(f"{path} is not a file")
-        db = open_database(path)
-        runtime = KioskRuntime(options=options, db=db, vault=None)
-        try:
-            runtime.vault = Vault(db)
-        except VaultError:
-            db.close()
-            raise
-    else:
-        if not options.db_path.exists():
-            raise UsageError(f"there is no kiosk database in {ctx.data_dir}")
-        runtime = open_runtime(options, start_run=False)
+    options = replace(ctx.options(), unlock_passphrase=secret)
+    runtime = open_beside_kiosk(options, db_path=Path(args.db).expanduser() if args.db else None)
     try:
-        if secret is not None:
-            if runtime.vault is None:
-                raise UsageError("this database has no organiser keys: nothing can be decrypted")
-            runtime.vault.unlock(secret)
         report = verify(runtime, decrypt=secret is not None)
     finally:
         runtime.close()

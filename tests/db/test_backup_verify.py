@@ -194,3 +194,35 @@ def test_backup_and_verify_commands(set_up_data_dir: Path, tmp_path: Path, capsy
     assert main([*data, "verify", "--db", str(copy), "--passphrase-file", str(secret)]) == 0
     with sqlite3.connect(copy) as conn:
         assert conn.execute("SELECT count(*) FROM signatures").fetchone()[0] == 1
+
+
+def test_commands_beside_a_running_kiosk_leave_its_outbox_alone(
+    set_up_data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rt = open_test_runtime(set_up_data_dir, unlock=False)
+    record = store_signature(rt)
+    set_state(rt, record, "sending")  # the running kiosk is delivering it right now
+    rt.close()
+    with sqlite3.connect(set_up_data_dir / "kiosk.db") as conn:
+        keys_before = conn.execute("SELECT count(*) FROM data_keys").fetchone()[0]
+    secret = tmp_path / "pass"
+    secret.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    data = ["--data-dir", str(set_up_data_dir)]
+    assert main([*data, "backup", str(tmp_path / "b.db")]) == 0
+    assert main([*data, "verify", "--passphrase-file", str(secret)]) == 0
+    assert main([*data, "export", "--out", str(tmp_path / "x"), "--passphrase-file", str(secret)]) == 0
+    capsys.readouterr()
+    with sqlite3.connect(set_up_data_dir / "kiosk.db") as conn:
+        assert conn.execute("SELECT state FROM outbox").fetchall() == [("sending",)]
+        assert conn.execute("SELECT count(*) FROM data_keys").fetchone()[0] == keys_before, "no run key made"
+
+
+def test_commands_on_a_kiosk_that_was_never_set_up(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = ["--data-dir", str(tmp_path / "empty")]
+    assert main([*data, "verify"]) == 2
+    assert "there is no kiosk database" in capsys.readouterr().err
+    from local_db.session import open_database
+
+    open_database(tmp_path / "empty" / "kiosk.db").close()
+    assert main([*data, "backup", str(tmp_path / "b.db")]) == 2
+    assert "no organiser keys yet" in capsys.readouterr().err
