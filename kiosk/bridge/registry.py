@@ -16,6 +16,7 @@ from kiosk.bridge.pledge import PledgeViewModel
 from kiosk.bridge.printing import PREVIEW_PROVIDER, PreviewImageProvider, PrintingViewModel
 from kiosk.bridge.setup import SetupViewModel
 from kiosk.bridge.signing import SigningViewModel
+from kiosk.bridge.sync import SyncViewModel
 from kiosk.bridge.wins import WinsViewModel
 from kiosk.services import KioskOptions
 
@@ -33,6 +34,10 @@ def build_controller(options: KioskOptions) -> KioskController:
     controller.attach("organiser", organiser)
     idle.filter.activity.connect(organiser.activity)
     controller.attach("printing", PrintingViewModel(controller))
+    # Starts its worker thread on controller.runtimeReady; stopped with the QML engine (install_image_providers).
+    sync = SyncViewModel(controller)
+    controller.attach("sync", sync)
+    organiser.unlockedChanged.connect(sync.vault_changed)
     # The export panel reaches its tools as kiosk.dashboard.exports (the controller has no "exports" property).
     dashboard = DashboardViewModel(controller, ExportsViewModel(controller))
     controller.attach("dashboard", dashboard)
@@ -52,6 +57,10 @@ def install_image_providers(engine: QQmlApplicationEngine, controller: KioskCont
     from kiosk.bridge.qr_provider import PROVIDER_NAME, QrImageProvider
 
     engine.addImageProvider(PROVIDER_NAME, QrImageProvider())
+    # KioskWindow.close() destroys the engine first, then closes the runtime: stop the sync thread in between.
+    sync = controller.feature("sync")
+    assert isinstance(sync, SyncViewModel)
+    engine.destroyed.connect(sync.stop)
     printing = controller.feature("printing")
     assert isinstance(printing, PrintingViewModel)
     engine.addImageProvider(PREVIEW_PROVIDER, PreviewImageProvider(printing))

@@ -1,7 +1,7 @@
 """A loopback webhook receiver that follows docs/webhook.schema.json: it checks the HMAC signature, validates the
 body against the schema, keeps each record once (by id), and answers ``{"accepted": [...], "rejected": [...]}``.
 
-Records whose person email ends with ``@reject.test`` are rejected with a reason; faults as in
+Records whose person email starts with ``reject.`` are rejected with a reason; faults as in
 fake_action_network (reset, 500, 503/429 + Retry-After, slow, lost, malformed, 400, 401).
 """
 
@@ -10,6 +10,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import subprocess
+import sys
+import threading
+import urllib.request
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -54,6 +58,9 @@ class FakeWebhook(FaultyServer):
         body: Any,
         raw: bytes,
     ) -> tuple[int, Any, dict[str, str]]:
+        if path == "/hooks/stats" and method == "GET":
+            with self.lock:
+                return 200, {"records": len(self.records), "batches": len(self.idempotency_keys)}, {}
         if path != "/hooks/kiosk":
             return 404, {"error": "not found"}, {}
         if method in ("GET", "HEAD"):
@@ -75,10 +82,50 @@ class FakeWebhook(FaultyServer):
             self.idempotency_keys.append(key)
             for record in body["records"]:
                 email = record.get("person", {}).get("email", "")
-                if email.endswith("@reject.test"):
+                if email.startswith("reject."):
                     rejected.append({"id": record["id"], "reason": "unknown campaign for this address"})
                     continue
                 self.deliveries[record["id"]] = self.deliveries.get(record["id"], 0) + 1
                 self.records[record["id"]] = record
                 accepted.append(record["id"])
         return 200, {"accepted": accepted, "rejected": rejected}, {}
+
+
+class ExternalWebhook:
+    """A FakeWebhook in its own process, so that timing tests measure the kiosk process alone (a real receiver is
+    on another machine; in-process it would compete for the GIL)."""
+
+    def __init__(self, secret: str = SECRET) -> None:
+        self.secret = secret
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "tests.helpers.fake_webhook", secret],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        assert self._process.stdout is not None
+        self.port = int(self._process.stdout.readline())
+        self.url = f"http://127.0.0.1:{self.port}/hooks/kiosk"
+
+    def sync_config(self, **overrides: Any) -> dict[str, Any]:
+        hook = {"url": self.url, "secret": self.secret}
+        return {"adapter": "webhook", "webhook": hook, **overrides}
+
+    def stats(self) -> dict[str, int]:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/hooks/stats", timeout=10) as answer:
+            result: dict[str, int] = json.loads(answer.read())
+        return result
+
+    def stop(self) -> None:
+        self._process.terminate()
+        self._process.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    server = FakeWebhook(sys.argv[1] if len(sys.argv) > 1 else SECRET)
+    server.start()
+    print(server.port, flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.stop()

@@ -171,3 +171,79 @@ def withdraw(runtime: KioskRuntime, record_id: str, purpose: str) -> int:
         )
         session.flush()
         return int(event.id)
+
+
+def bulk_signatures(runtime: KioskRuntime, count: int, *, optin_every: int = 3) -> list[str]:
+    """``count`` signatures with the rows save_signature writes (sealed fields, consent events with their text
+    proofs, outbox entry), in one commit: volume tests need thousands, and 5,000 durable commits take a minute."""
+    from local_db import repositories as repo
+    from local_db.models import ConsentEvent, OutboxEntry, Signature
+
+    vault = runtime.vault
+    assert vault is not None
+    pack = runtime.options.campaign
+    when = dt.datetime.now(dt.UTC)
+    adapter = runtime.options.config.sync.get("adapter", "none")
+    ids = []
+    with runtime.db.begin() as session:
+        texts = {}
+        for purpose in ("sign", "email_updates", "sms_updates"):
+            text = pack.consent(purpose)
+            repo.ensure_consent_text(session, text.sha256, purpose, text.version, "en", text.text)
+            texts[purpose] = text
+        for n in range(count):
+            record_id = str(uuid.uuid4())
+            optin = n % optin_every == 0
+            key_id, sealed = vault.seal(
+                record_id,
+                {
+                    "first_name": "Bulk",
+                    "last_name": f"Signer{n}",
+                    "email": f"bulk{n}@example.org",
+                    "postcode": "SW1A 1AA",
+                    "country": "GB",
+                    "phone": "",
+                },
+            )
+            rows: list[Any] = [
+                Signature(
+                    id=record_id,
+                    campaign_id=pack.id,
+                    petition_id=pack.petition.id,
+                    kiosk_id=runtime.kiosk_id,
+                    event_id=runtime.event_id,
+                    created_at=when,
+                    language="en",
+                    source="kiosk",
+                    data_key_id=key_id,
+                    sealed=sealed,
+                    optin_email=optin,
+                    optin_sms=False,
+                ),
+                OutboxEntry(
+                    record_id=record_id,
+                    record_kind="signature",
+                    adapter=adapter,
+                    state="pending",
+                    created_at=when,
+                    updated_at=when,
+                ),
+            ]
+            for purpose, granted in (("sign", True), ("email_updates", optin), ("sms_updates", False)):
+                rows.append(
+                    ConsentEvent(
+                        record_id=record_id,
+                        record_kind="signature",
+                        purpose=purpose,
+                        granted=granted,
+                        text_version=texts[purpose].version,
+                        text_sha256=texts[purpose].sha256,
+                        language="en",
+                        created_at=when,
+                        kiosk_id=runtime.kiosk_id,
+                        event_id=runtime.event_id,
+                    )
+                )
+            session.add_all(rows)
+            ids.append(record_id)
+    return ids

@@ -104,6 +104,10 @@ Rectangle {
                 Layout.fillHeight: true
                 Layout.topMargin: Theme.spacing
             }
+            SyncIndicator {
+                sync: root.kiosk.sync as SyncViewModel
+                Layout.alignment: Qt.AlignRight
+            }
         }
     }
 }
