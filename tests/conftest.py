@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,3 +69,15 @@ def fresh_kiosk(qtbot, qapp, data_dir: Path) -> Iterator[KioskHarness]:  # type:
     harness = KioskHarness.start(qtbot, make_options(data_dir))
     yield harness
     harness.close()
+
+
+@pytest.fixture(autouse=True)
+def _collect_qt_garbage_on_the_gui_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a Qt test, collect its windows and view models here, on the GUI thread.
+
+    Left to chance, a later collection can run on a worker thread (a background job, the sync thread) and destroy
+    QObjects with timers there, which Qt reports as "Timers cannot be stopped from another thread".
+    """
+    yield
+    if "qtbot" in request.fixturenames:
+        gc.collect()
