@@ -44,7 +44,9 @@ def open_beside_kiosk(options: KioskOptions, *, db_path: Path | None = None) -> 
         VaultError: the passphrase is wrong.
         StorageError: the database cannot be opened.
     """
-    from kiosk.errors import VaultError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from kiosk.errors import StorageError, VaultError
     from kiosk.runtime import KioskRuntime
     from kiosk.vault import Vault
     from local_db.session import open_database
@@ -63,6 +65,11 @@ def open_beside_kiosk(options: KioskOptions, *, db_path: Path | None = None) -> 
         if runtime.vault is None:
             raise UsageError(f"{path} has no organiser keys yet: run campaign-kiosk setup first") from None
         raise exc from None
+    except SQLAlchemyError as exc:
+        # Unlocking writes to the audit log: locked by another process past the busy timeout, or a full disk.
+        # (runtime.close() would try to audit the lock as well.)
+        db.close()
+        raise StorageError(f"cannot use the database {path}: {getattr(exc, 'orig', exc)}") from None
     return runtime
 
 
