@@ -141,13 +141,15 @@ def save_signature(
     when = when or utcnow()
     event = event_id or runtime.event_id
     record_id = str(uuid.uuid4())
+    # Make sure this run's data key exists before the transaction: creating it commits on its own connection.
+    vault.start_run()
     tag = vault.dedupe_tag(pack.petition.id, signature.email)
     try:
         with runtime.db.begin() as session:
             if tag is not None:
                 earlier = repo.signatures_with_tag(session, tag)
                 if earlier:
-                    return _record_new_optins(runtime, session, earlier[0], signature, when, event)
+                    return _record_new_optins(runtime, session, earlier[0], signature, when, event, source)
             key_id, sealed = vault.seal(record_id, signature.personal_fields())
             session.add(
                 Signature(
@@ -188,7 +190,9 @@ def save_signature(
                     updated_at=when,
                 )
             )
-            repo.bump_funnel(session, "sign", "completed", event, when)
+            if source == "kiosk":
+                # The funnel counts flows on this screen; typed-up paper sheets never "started" here.
+                repo.bump_funnel(session, "sign", "completed", event, when)
     except SQLAlchemyError as exc:
         raise storage_failure(runtime, "signature", exc) from None
     return SaveResult(record_id=record_id)
@@ -201,6 +205,7 @@ def _record_new_optins(
     signature: ValidSignature,
     when: dt.datetime,
     event: str,
+    source: str,
 ) -> SaveResult:
     from sqlalchemy.orm import Session
 
@@ -222,6 +227,8 @@ def _record_new_optins(
         )
         earlier.optin_email = earlier.optin_email or signature.optin_email
         earlier.optin_sms = earlier.optin_sms or signature.optin_sms
+        if signature.optin_sms and signature.phone:
+            _update_phone(runtime, session, earlier, signature.phone)
         for consent_event in events:
             session.add(
                 OutboxEntry(
@@ -234,9 +241,29 @@ def _record_new_optins(
                     updated_at=when,
                 )
             )
-    repo.bump_funnel(session, "sign", "completed", event, when)
+    if source == "kiosk":
+        repo.bump_funnel(session, "sign", "completed", event, when)
     repo.add_audit(session, "duplicate_signature", record_id=earlier.id, new_optins=sorted(newly))
     return SaveResult(record_id=earlier.id, duplicate=True, new_optins=sorted(newly))
+
+
+def _update_phone(runtime: KioskRuntime, session: object, earlier: Signature, phone: str) -> None:
+    """Text updates need the number the person just gave: re-seal the earlier record with it.
+
+    Duplicates are only recognised while the vault is unlocked, so the earlier record can be opened here.
+    """
+    from sqlalchemy.orm import Session
+
+    assert isinstance(session, Session) and runtime.vault is not None
+    try:
+        fields = runtime.vault.open_record(earlier)
+    except DecryptionError as exc:
+        repo.add_audit(session, "decryption_failed", record_id=earlier.id, reason=str(exc))
+        return
+    if fields.get("phone") == phone:
+        return
+    fields["phone"] = phone
+    earlier.data_key_id, earlier.sealed = runtime.vault.seal(earlier.id, fields)
 
 
 def storage_failure(runtime: KioskRuntime, what: str, exc: SQLAlchemyError) -> StorageError:
