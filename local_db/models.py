@@ -109,10 +109,6 @@ class _RecordColumns:
 
 class Signature(_RecordColumns, Base):
     __tablename__ = "signatures"
-    __table_args__ = (
-        Index("ix_signatures_event_id_created_at", "event_id", "created_at"),
-        Index("ix_signatures_kiosk_id", "kiosk_id"),
-    )
     # The attract screen's tally and the dashboard count from these alone (0003_tally_indexes).
     __table_args__ = (
         Index("ix_signatures_event_id_created_at", "event_id", "created_at"),
@@ -128,7 +124,6 @@ class Signature(_RecordColumns, Base):
 
 class Pledge(_RecordColumns, Base):
     __tablename__ = "pledges"
-    __table_args__ = (Index("ix_pledges_event_id_created_at", "event_id", "created_at"),)
     __table_args__ = (Index("ix_pledges_event_id_created_at", "event_id", "created_at"),)
 
     amount_pence: Mapped[int] = mapped_column(Integer)
