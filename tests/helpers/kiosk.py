@@ -128,7 +128,15 @@ class KioskHarness:
         self.click(item)
         self.qtbot.waitUntil(item.hasActiveFocus, timeout=2000)
         if replace:
-            item.setProperty("text", "")
+            # Select all and delete, as a person would: the field's edit handlers (and so the view model) see it.
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QGuiApplication.sendEvent(
+                    self.window, QKeyEvent(kind, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+                )
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QGuiApplication.sendEvent(
+                    self.window, QKeyEvent(kind, Qt.Key.Key_Backspace, Qt.KeyboardModifier.NoModifier)
+                )
         for ch in text:
             for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
                 QGuiApplication.sendEvent(self.window, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
@@ -181,5 +189,6 @@ def unlock_vault(harness: KioskHarness, passphrase: str = PASSPHRASE) -> None:
     harness.type_text("passphraseField", passphrase)
     harness.click("unlockButton")
     organiser = harness.controller.feature("organiser")
-    harness.qtbot.waitUntil(lambda: bool(organiser.property("unlocked")) and not organiser.property("busy"),
-                            timeout=10000)
+    harness.qtbot.waitUntil(
+        lambda: bool(organiser.property("unlocked")) and not organiser.property("busy"), timeout=10000
+    )
