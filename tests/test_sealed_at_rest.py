@@ -121,3 +121,26 @@ def test_moving_a_ciphertext_to_another_record_fails(set_up_data_dir: Path) -> N
         with pytest.raises(DecryptionError):
             runtime.vault.open_blob(a.id, b.data_key_id, b.sealed or b"")
     runtime.close()
+
+
+def test_people_signed_through_the_screens_leave_no_trace_on_disk(kiosk) -> None:  # type: ignore[no-untyped-def]
+    """The whole path a person takes: typing into the real QML, the view model, sealing, the commit, the log."""
+    from tests.ui.test_signing_flow import sign
+
+    configure_logging(kiosk.options.data_dir, verbose=True)
+    people = [
+        ("Tsering", "Dolma", "tsering.d@example.org", "EH1 1YZ"),
+        ("Ольга", "Ким", "olga.k@example.org", "M1 1AE"),
+    ]
+    for first, last, email, postcode in people:
+        sign(kiosk, first=first, last=last, email=email, postcode=postcode, optin_email=True)
+        kiosk.wait_screen("thankYou")
+        kiosk.click("doneButton")
+        kiosk.wait_screen("attract")
+    needles = [v.encode() for person in people for v in person] + [p[3].replace(" ", "").encode() for p in people]
+    files = [p for p in kiosk.options.data_dir.rglob("*") if p.is_file()]
+    assert any(p.name == "kiosk.db-wal" for p in files) and any(p.name == "kiosk.log" for p in files)
+    for path in files:
+        blob = path.read_bytes()
+        for needle in needles:
+            assert needle not in blob, f"{needle!r} found in {path.name}"
