@@ -208,7 +208,7 @@ class SyncWorker(QObject):
                 "synced": counts.synced,
                 "rejected": counts.rejected,
                 "lastSuccess": _when(last_success),
-                "lastError": engine.last_error,
+                "lastError": engine.latest_error(),
                 "authPaused": self._paused_for_auth,
             }
         )

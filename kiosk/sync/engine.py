@@ -168,6 +168,19 @@ class SyncEngine:
         )
         return until if until is not None and until > now else None
 
+    def latest_error(self) -> str:
+        """The most recent problem: from this run, else the newest entry still carrying one (after a restart)."""
+        if self.last_error:
+            return self.last_error
+        with self.runtime.db.begin() as session:
+            found = session.scalar(
+                select(OutboxEntry.last_error)
+                .where(OutboxEntry.last_error.is_not(None), OutboxEntry.state != "synced")
+                .order_by(OutboxEntry.updated_at.desc())
+                .limit(1)
+            )
+        return found or ""
+
     def last_synced_at(self) -> dt.datetime | None:
         with self.runtime.db.begin() as session:
             return session.scalar(select(func.max(OutboxEntry.synced_at)))
