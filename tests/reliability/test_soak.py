@@ -38,7 +38,7 @@ def one_flow(k: KioskHarness, n: int) -> None:
     """Sign as signer ``n`` the way a person does: tap, type, tick, submit, and the thank-you returns home."""
     d = draft(n, tag="-soak")
     k.click("signPetitionButton")
-    k.qtbot.waitUntil(lambda: k.screen() == "sign")
+    k.wait_screen("sign")
     k.click("nextButton")
     for field, text in (
         ("firstNameField", d.first_name),
@@ -53,8 +53,7 @@ def one_flow(k: KioskHarness, n: int) -> None:
         k.click("optinEmailCheck")
     k.click("submitSignatureButton")
     k.qtbot.waitUntil(lambda: k.screen() == "thankYou", timeout=5000)
-    k.qtbot.waitUntil(lambda: k.screen() == "attract", timeout=5000)
-    k.qtbot.wait(60)  # the StackView transition back home
+    k.wait_screen("attract", timeout=5000)
 
 
 @pytest.mark.slow
