@@ -52,7 +52,13 @@ def one_flow(k: KioskHarness, n: int) -> None:
     if d.optin_email:
         k.click("optinEmailCheck")
     k.click("submitSignatureButton")
-    k.qtbot.waitUntil(lambda: k.screen() == "thankYou", timeout=5000)
+    vm = k.controller.feature("signing")
+    try:
+        k.qtbot.waitUntil(lambda: k.screen() in ("thankYou", "attract") and not vm.property("firstName"), timeout=5000)
+    except Exception as exc:
+        raise AssertionError(
+            f"flow {n} stuck on {k.screen()!r}: errors {vm.property('errors')}, failure {vm.property('failure')!r}"
+        ) from exc
     k.wait_screen("attract", timeout=5000)
 
 
