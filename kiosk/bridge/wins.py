@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import IntEnum
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -80,7 +81,7 @@ class WinsModel(QAbstractListModel):
     def __init__(
         self,
         cards: Sequence[WinCard],
-        pack_dir: Any,
+        pack_dir: Path,
         indices: Sequence[int] | None = None,
         parent: QObject | None = None,
     ) -> None:
@@ -154,7 +155,7 @@ class WinsViewModel(QObject):
     detailChanged = Signal()
     timelineOpenChanged = Signal()
 
-    def __init__(self, cards: Sequence[WinCard], pack_dir: Any, parent: QObject | None = None) -> None:
+    def __init__(self, cards: Sequence[WinCard], pack_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._cards = list(cards)
         self._model = WinsModel(self._cards, pack_dir, parent=self)
