@@ -57,7 +57,7 @@ class ExportsViewModel(QObject):
     def __init__(self, controller: KioskController) -> None:
         super().__init__(controller)
         self._controller = controller
-        self._folder = ""
+        self._folder: str | None = None
         self._format = "csv"
         self._busy = ""
         self._done = 0
@@ -125,7 +125,8 @@ class ExportsViewModel(QObject):
     # --- properties ------------------------------------------------------------------------------------------------
 
     def _get_folder(self) -> str:
-        if not self._folder:
+        # The default is looked up once; after that an emptied field stays empty while the organiser types.
+        if self._folder is None:
             self._folder = default_folder()
         return self._folder
 

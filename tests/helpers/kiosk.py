@@ -129,14 +129,14 @@ class KioskHarness:
         self.qtbot.waitUntil(item.hasActiveFocus, timeout=2000)
         if replace:
             # Select all and delete, as a person would: the field's edit handlers (and so the view model) see it.
-            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-                QGuiApplication.sendEvent(
-                    self.window, QKeyEvent(kind, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-                )
+            from PySide6.QtCore import QMetaObject
+
+            QMetaObject.invokeMethod(item, "selectAll")
             for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
                 QGuiApplication.sendEvent(
                     self.window, QKeyEvent(kind, Qt.Key.Key_Backspace, Qt.KeyboardModifier.NoModifier)
                 )
+            assert item.property("text") == "", f"could not clear {name}"
         for ch in text:
             for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
                 QGuiApplication.sendEvent(self.window, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
