@@ -66,6 +66,7 @@ FORMATS = ("csv", "xlsx")
 MANIFEST_FORMAT = "campaign-kiosk-export/1"
 # Characters that make a spreadsheet treat a cell as a formula (OWASP "CSV injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+ESCAPED_FIRST = (*FORMULA_TRIGGERS, "'")
 
 SIGNATURE_COLUMNS = (
     # Action Network's upload field names first, so its column matcher maps them without clicks.
@@ -157,8 +158,12 @@ class ExportResult:
 
 
 def neutralise(value: str) -> str:
-    """Make a text cell safe from spreadsheet formula injection by prefixing an apostrophe."""
-    if value and value[0] in FORMULA_TRIGGERS:
+    """Make a text cell safe from spreadsheet formula injection by prefixing an apostrophe.
+
+    A value that itself starts with an apostrophe gets one too, so stripping exactly one leading apostrophe
+    always gives back the stored value (spreadsheets hide that first apostrophe anyway).
+    """
+    if value and value[0] in ESCAPED_FIRST:
         return "'" + value
     return value
 
@@ -223,7 +228,7 @@ def _iso_sql(column: Any) -> Any:
 
 def _safe_sql(column: Any) -> Any:
     """SQL for :func:`neutralise`: the same apostrophe before a formula trigger, applied by SQLite."""
-    return case((func.substr(column, 1, 1).in_(FORMULA_TRIGGERS), literal("'") + column), else_=column)
+    return case((func.substr(column, 1, 1).in_(ESCAPED_FIRST), literal("'") + column), else_=column)
 
 
 def _yes_no_sql(flag: Any) -> Any:
