@@ -157,6 +157,15 @@ class ExportResult:
     marked_exported: int = 0
 
 
+def _remove_abandoned_partials(out_dir: Path) -> None:
+    """An export killed mid-way (power cut, SIGKILL) leaves its hidden ``.partial`` folder, which holds personal data
+    in clear: remove any such leftovers before writing a new export there."""
+    for leftover in out_dir.glob(".*.partial"):
+        if leftover.is_dir():
+            log.warning("removing an unfinished export left by an interrupted run: %s", leftover.name)
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
 def neutralise(value: str) -> str:
     """Make a text cell safe from spreadsheet formula injection by prefixing an apostrophe.
 
@@ -488,6 +497,7 @@ def export_records(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ExportError(f"cannot create the export folder {out_dir}: {exc.strerror}") from None
+    _remove_abandoned_partials(out_dir)
     final = _unused(out_dir / export_folder_name(vault.kiosk_name, now))
     partial = out_dir / f".{final.name}.partial"
     try:
