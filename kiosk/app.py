@@ -10,6 +10,7 @@ import os
 import sys
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
@@ -145,7 +146,9 @@ class KioskWindow(QObject):
         QCoreApplication.processEvents()
         # The engine goes first, while the view models its bindings read are still alive.
         self.window.close()
-        self.engine.deleteLater()
+        # Delete the engine now, not later: at interpreter exit Python may free the view models first, and every
+        # binding would then complain that "kiosk" is null.
+        shiboken6.delete(self.engine)
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         if isinstance(runtime, KioskRuntime):
             runtime.close()
