@@ -15,6 +15,7 @@ from kiosk import validation as v
 from kiosk.campaign import CampaignPack
 from kiosk.consent import record_consents
 from kiosk.errors import DecryptionError, StorageError
+from kiosk.signature_form import SignatureDraft as SignatureDraft  # re-exported: callers import it from here
 from local_db import repositories as repo
 from local_db.models import OutboxEntry, Signature, utcnow
 
@@ -25,23 +26,6 @@ log = logging.getLogger(__name__)
 
 # The purposes a signature asks about; the sign consent is required, the others are optional opt-ins.
 SIGNATURE_PURPOSES = ("sign", "email_updates", "sms_updates")
-
-
-@dataclass
-class SignatureDraft:
-    """What the attendee typed and ticked, exactly as typed."""
-
-    first_name: str = ""
-    last_name: str = ""
-    email: str = ""
-    postcode: str = ""
-    outside_uk: bool = False
-    country: str = ""
-    phone: str = ""
-    consent_sign: bool = False
-    optin_email: bool = False
-    optin_sms: bool = False
-    language: str = "en"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     Property,
@@ -29,7 +29,9 @@ from kiosk.amounts import format_money
 from kiosk.bridge import QML_IMPORT_MAJOR_VERSION, QML_IMPORT_NAME  # noqa: F401  (read by QmlElement)
 from kiosk.bridge.background import run_in_background
 from kiosk.bridge.controller import KioskController
-from kiosk.dashboard import DashboardStats, HourBar, collect_stats, format_bytes
+
+if TYPE_CHECKING:
+    from kiosk.dashboard import DashboardStats, HourBar
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +143,8 @@ class DashboardViewModel(QObject):
         if self._running:
             self._again = True
             return
+        from kiosk.dashboard import collect_stats
+
         self._running = True
         run_in_background(lambda: collect_stats(runtime), self._arrived, self._failed)
 
@@ -257,6 +261,8 @@ class DashboardViewModel(QObject):
         return int(self._figure(lambda s: s.sync_states["rejected"]))
 
     def _get_free_disk(self) -> str:
+        from kiosk.dashboard import format_bytes
+
         return str(self._figure(lambda s: format_bytes(s.free_disk_bytes), ""))
 
     def _get_disk_low(self) -> bool:

@@ -14,17 +14,7 @@ from kiosk.bridge import QML_IMPORT_MAJOR_VERSION, QML_IMPORT_NAME  # noqa: F401
 from kiosk.bridge.controller import KioskController
 from kiosk.bridge.qr_provider import qr_image_source
 from kiosk.errors import StorageError
-from kiosk.pledges import (
-    FREQUENCIES,
-    PledgeDraft,
-    PledgeReceipt,
-    describe_amount,
-    donation_url,
-    pledge_amount,
-    save_pledge,
-    validate_pledge,
-)
-from kiosk.signing import record_flow_event
+from kiosk.pledge_form import FREQUENCIES, PledgeDraft, PledgeReceipt, describe_amount, donation_url, pledge_amount
 
 log = logging.getLogger(__name__)
 
@@ -241,6 +231,8 @@ class PledgeViewModel(QObject):
     @Slot(result=bool)
     def next(self) -> bool:
         """Check the current step; show its messages and stay, or move on. Returns whether it moved on."""
+        from kiosk.pledges import validate_pledge
+
         _, errors = validate_pledge(self._draft, self._pack)
         self._set_errors({key: text for key, text in errors.items() if key in STEP_KEYS[self._step]})
         if self._errors:
@@ -257,6 +249,8 @@ class PledgeViewModel(QObject):
             return
         runtime = self._runtime()
         if runtime is not None and self._started:
+            from kiosk.signing import record_flow_event
+
             record_flow_event(runtime, "pledge", "abandoned")
         self._controller.show("attract")
 
@@ -266,6 +260,8 @@ class PledgeViewModel(QObject):
 
         On a failed commit the attendee sees "please ask a volunteer", and what they typed stays here for a retry.
         """
+        from kiosk.pledges import save_pledge, validate_pledge
+
         valid, errors = validate_pledge(self._draft, self._pack)
         self._set_errors(errors)
         if valid is None:
@@ -347,6 +343,8 @@ class PledgeViewModel(QObject):
             self._started = True
             runtime = self._runtime()
             if runtime is not None:
+                from kiosk.signing import record_flow_event
+
                 record_flow_event(runtime, "pledge", "started")
         if new == "attract":
             self._started = False

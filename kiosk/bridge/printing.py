@@ -44,8 +44,8 @@ from kiosk.bridge.controller import KioskController
 from kiosk.bridge.listmodels import RowsModel
 from kiosk.bridge.qr_provider import qr_image_source
 from kiosk.errors import KioskError
+from kiosk.printing.catalogue import MAX_COPIES, PAPER_SIZES, PrintError
 from kiosk.printing.documents import DOCUMENTS, DocumentRequest, build_document, save_pdf
-from kiosk.printing.pdfs import MAX_COPIES, PAPER_SIZES, PrintError
 from kiosk.printing.qr import attributed_url, petition_link
 
 log = logging.getLogger(__name__)

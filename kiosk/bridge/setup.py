@@ -7,8 +7,6 @@ from PySide6.QtQml import QmlElement, QmlUncreatable
 
 from kiosk.bridge import QML_IMPORT_MAJOR_VERSION, QML_IMPORT_NAME  # noqa: F401  (read by QmlElement)
 from kiosk.bridge.controller import KioskController
-from kiosk.errors import VaultError
-from kiosk.vault import passphrase_problem, pin_problem, setup_vault
 
 
 @QmlElement
@@ -33,7 +31,9 @@ class SetupViewModel(QObject):
     @Slot(str, str, str, str, str, result=bool)
     def submit(self, passphrase: str, repeat: str, pin: str, kiosk_name: str, event_name: str) -> bool:
         """Create the organiser keys; returns False and sets field messages when something is wrong."""
+        from kiosk.errors import VaultError
         from kiosk.runtime import KioskRuntime
+        from kiosk.vault import passphrase_problem, pin_problem, setup_vault
 
         errors: dict[str, str] = {}
         problem = passphrase_problem(passphrase)

@@ -13,8 +13,7 @@ from kiosk.bridge import QML_IMPORT_MAJOR_VERSION, QML_IMPORT_NAME  # noqa: F401
 from kiosk.bridge.controller import KioskController
 from kiosk.bridge.listmodels import RowsModel
 from kiosk.errors import StorageError
-from kiosk.signing import SignatureDraft, record_flow_event, save_signature, validate_signature
-from kiosk.validation import countries
+from kiosk.signature_form import SignatureDraft
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +74,12 @@ class SigningViewModel(QObject):
         self._failure = ""
         self._duplicate = False
         self._started = False
+        # Filled once storage is open (pycountry is slow to import), or when the sign screen first asks for it.
         self._countries = RowsModel(("code", "name"), self)
-        self._countries.replace([{"code": code, "name": name} for code, name in countries()])
+        self._countries_filled = False
         controller.add_wipeable(self.wipe)
         controller.add_screen_listener(self._on_screen)
+        controller.runtimeReady.connect(self._fill_countries)
 
     firstName = _draft_property("firstName", str, draftChanged)
     lastName = _draft_property("lastName", str, draftChanged)
@@ -106,7 +107,15 @@ class SigningViewModel(QObject):
     duplicate = Property(bool, _is_duplicate, notify=stateChanged)
 
     def _country_model(self) -> RowsModel:
+        self._fill_countries()
         return self._countries
+
+    def _fill_countries(self, *_runtime: object) -> None:
+        if not self._countries_filled:
+            from kiosk.validation import countries
+
+            self._countries.replace([{"code": code, "name": name} for code, name in countries()])
+            self._countries_filled = True
 
     countries = Property(QObject, _country_model, constant=True)
 
@@ -144,6 +153,8 @@ class SigningViewModel(QObject):
             self._started = True
             runtime = self._runtime()
             if runtime is not None:
+                from kiosk.signing import record_flow_event
+
                 record_flow_event(runtime, "sign", "started")
         if new == "attract":
             self._started = False
@@ -151,6 +162,8 @@ class SigningViewModel(QObject):
     @Slot(result=bool)
     def checkDetails(self) -> bool:
         """Validate the details step; shows messages next to the fields and returns whether to move on."""
+        from kiosk.signing import validate_signature
+
         _, errors = validate_signature(self._draft_with_consent(), self._controller.options.campaign)
         self._set_errors({k: v for k, v in errors.items() if k in _DETAIL_KEYS})
         return not self._errors
@@ -169,6 +182,8 @@ class SigningViewModel(QObject):
 
         On a failed commit the attendee sees "please ask a volunteer", and what they typed stays here for a retry.
         """
+        from kiosk.signing import save_signature, validate_signature
+
         runtime = self._runtime()
         valid, errors = validate_signature(self._draft, self._controller.options.campaign)
         self._set_errors(errors)

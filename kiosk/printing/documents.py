@@ -10,13 +10,17 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.campaign import CampaignPack
 from kiosk.config import KioskConfig
-from kiosk.printing import pdfs
-from kiosk.printing.event_summary import collect_event_summary
+from kiosk.printing.catalogue import PrintError
 from kiosk.printing.qr import petition_link
-from local_db.session import Database
+
+# The builders import reportlab (kiosk.printing.pdfs) and the database only when a document is made: the print
+# panel lists DOCUMENTS before the kiosk's first frame (issue 2).
+if TYPE_CHECKING:
+    from local_db.session import Database
 
 
 @dataclass(frozen=True)
@@ -49,16 +53,23 @@ class DocumentKind:
 
 
 def _flyers(request: DocumentRequest) -> bytes:
+    from kiosk.printing import pdfs
+
     return pdfs.flyers_pdf(request.pack, request.link, paper=request.paper, copies=request.copies, cards=request.cards)
 
 
 def _poster(request: DocumentRequest) -> bytes:
+    from kiosk.printing import pdfs
+
     return pdfs.poster_pdf(request.pack, request.link, paper=request.paper, copies=request.copies)
 
 
 def _summary(request: DocumentRequest) -> bytes:
+    from kiosk.printing import pdfs
+    from kiosk.printing.event_summary import collect_event_summary
+
     if request.db is None:
-        raise pdfs.PrintError("the event summary needs the kiosk's database")
+        raise PrintError("the event summary needs the kiosk's database")
     summary = collect_event_summary(request.db, request.event_id, request.kiosk_name)
     return pdfs.summary_pdf(request.pack, summary, paper=request.paper, copies=request.copies)
 
@@ -91,7 +102,7 @@ def build_document(key: str, request: DocumentRequest) -> bytes:
     """
     kind = DOCUMENTS.get(key)
     if kind is None:
-        raise pdfs.PrintError(f"unknown document {key!r}; choose one of {', '.join(DOCUMENTS)}")
+        raise PrintError(f"unknown document {key!r}; choose one of {', '.join(DOCUMENTS)}")
     return kind.build(request)
 
 

@@ -18,7 +18,7 @@ from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A3, A4, letter
+from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
@@ -26,15 +26,16 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from kiosk.campaign import CampaignPack
+from kiosk.printing.catalogue import MAX_COPIES as MAX_COPIES  # the three re-exported: callers import them from here
+from kiosk.printing.catalogue import PAPER_SIZES as PAPER_SIZES
+from kiosk.printing.catalogue import PrintError as PrintError
 from kiosk.printing.event_summary import EventSummary
 from kiosk.printing.qr import qr_matrix, short_url
 from kiosk.resources import fonts_dir
 from kiosk.wins import WinCard
 
-PAPER_SIZES: dict[str, tuple[float, float]] = {"A4": A4, "A3": A3, "Letter": letter}
 # A7 in landscape: eight fill an A4 sheet exactly (2 x 4), sixteen an A3 sheet.
 CARD_SIZE: tuple[float, float] = (105 * mm, 74 * mm)
-MAX_COPIES = 500
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
@@ -50,10 +51,6 @@ SIGN_HEADING = "Sign the petition on your phone"
 WINS_HEADING = "What we have won so far"
 SUMMARY_TITLE = "Event summary"
 NO_PERSONAL_DATA = "Counts only: this summary holds no names, contact details or other personal data."
-
-
-class PrintError(ValueError):
-    """A document cannot be made with these settings (unknown paper, too many copies, text that does not fit)."""
 
 
 @lru_cache(maxsize=1)

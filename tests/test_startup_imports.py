@@ -1,0 +1,78 @@
+"""The attract screen comes up before the heavy libraries load (issue 2, item 7).
+
+SQLAlchemy, reportlab and the rest are only needed once storage opens, after the first frame. Each check runs in
+a fresh interpreter, because this test session has long since imported all of them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.kiosk import set_up_database
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = ("sqlalchemy", "alembic", "reportlab", "openpyxl", "httpx", "phonenumbers", "pycountry", "email_validator")
+
+CONTROLLER = """
+import json, sys
+from pathlib import Path
+import kiosk.app, kiosk.bridge.registry
+from kiosk.campaign import load_campaign
+from kiosk.config import KioskConfig
+from kiosk.services import KioskOptions
+options = KioskOptions(data_dir=Path(sys.argv[1]), config=KioskConfig(), campaign=load_campaign("hikvision"))
+kiosk.bridge.registry.build_controller(options)
+print(json.dumps(sorted(sys.modules)))
+"""
+
+FIRST_FRAME = """
+import json, sys
+from pathlib import Path
+from kiosk.app import KioskWindow, create_application
+from kiosk.campaign import load_campaign
+from kiosk.config import KioskConfig
+from kiosk.services import KioskOptions
+options = KioskOptions(data_dir=Path(sys.argv[1]), config=KioskConfig(), campaign=load_campaign("hikvision"))
+app = create_application()
+window = KioskWindow(options)
+loaded = []
+window.window.frameSwapped.connect(lambda: loaded or (loaded.append(sorted(sys.modules)), app.quit()))
+window.window.show()
+app.exec()
+print(json.dumps(loaded[0]))
+window.close()
+"""
+
+
+def modules_after(script: str, data_dir: Path) -> set[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_QUICK_CONTROLS_STYLE": "Basic", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(data_dir)], capture_output=True, text=True, env=env, cwd=ROOT, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert lines, done.stderr
+    return {name.split(".")[0] for name in json.loads(lines[-1])}
+
+
+@pytest.mark.parametrize("script", [CONTROLLER, FIRST_FRAME], ids=["build_controller", "first_frame"])
+def test_attract_screen_needs_no_heavy_library(script: str, tmp_path: Path) -> None:
+    set_up_database(tmp_path)
+    loaded = modules_after(script, tmp_path)
+    assert "PySide6" in loaded  # the script really ran
+    assert sorted(loaded.intersection(HEAVY)) == []
+
+
+def test_paper_sizes_match_reportlab() -> None:
+    """kiosk.printing.catalogue spells out the sizes to spare reportlab at start-up; they must be reportlab's."""
+    from reportlab.lib.pagesizes import A3, A4, letter
+
+    from kiosk.printing.catalogue import PAPER_SIZES
+
+    assert {"A4": A4, "A3": A3, "Letter": letter} == PAPER_SIZES
