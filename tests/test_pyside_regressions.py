@@ -39,7 +39,8 @@ def test_bools_from_qml_do_not_corrupt_refcounts() -> None:
         engine.setInitialProperties({"box": box})
         engine.loadData(b'''import QtQuick
         Item { required property QtObject box
-          Component.onCompleted: for (let i = 0; i < 5000; i++) { box.checked = !box.checked; box.setChecked(!box.checked) }
+          Component.onCompleted: for (let i = 0; i < 5000; i++) {
+            box.checked = !box.checked; box.setChecked(!box.checked) }
         }''')
         QTimer.singleShot(50, app.quit)
         app.exec()
@@ -47,6 +48,7 @@ def test_bools_from_qml_do_not_corrupt_refcounts() -> None:
         """
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60,
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
     assert result.returncode == 0 and "ok" in result.stdout, result.stderr[-2000:]
