@@ -19,13 +19,12 @@ from sqlalchemy.orm import Session
 
 from kiosk import validation as v
 from kiosk.campaign import CampaignPack
-from kiosk.consent import record_consents
 from kiosk.errors import StorageError
 from kiosk.pledge_form import FREQUENCIES, PledgeDraft, PledgeReceipt, donation_url, pledge_amount
 from kiosk.pledge_form import describe_amount as describe_amount  # re-exported: callers import it from here
-from kiosk.signing import storage_failure, sync_adapter_name
+from kiosk.signing import record_proofs_and_queue, storage_failure
 from local_db import repositories as repo
-from local_db.models import OutboxEntry, Pledge, utcnow
+from local_db.models import Pledge, utcnow
 
 if TYPE_CHECKING:
     from kiosk.runtime import KioskRuntime
@@ -198,26 +197,15 @@ def save_pledge(
                 )
             )
             session.flush()
-            record_consents(
+            record_proofs_and_queue(
                 session,
+                runtime,
                 record_id=record_id,
                 record_kind="pledge",
                 decisions=pledge.consent_decisions(),
-                pack=pack,
                 language=pledge.language,
-                kiosk_id=runtime.kiosk_id,
                 event_id=event,
                 when=when,
-            )
-            session.add(
-                OutboxEntry(
-                    record_id=record_id,
-                    record_kind="pledge",
-                    adapter=sync_adapter_name(runtime),
-                    state="pending",
-                    created_at=when,
-                    updated_at=when,
-                )
             )
             repo.bump_funnel(session, "pledge", "completed", event, when)
     except SQLAlchemyError as exc:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from kiosk import validation as v
 from kiosk.campaign import CampaignPack
@@ -153,26 +154,15 @@ def save_signature(
                 )
             )
             session.flush()
-            record_consents(
+            record_proofs_and_queue(
                 session,
+                runtime,
                 record_id=record_id,
                 record_kind="signature",
                 decisions={"sign": True, "email_updates": signature.optin_email, "sms_updates": signature.optin_sms},
-                pack=pack,
                 language=signature.language,
-                kiosk_id=runtime.kiosk_id,
                 event_id=event,
                 when=when,
-            )
-            session.add(
-                OutboxEntry(
-                    record_id=record_id,
-                    record_kind="signature",
-                    adapter=sync_adapter_name(runtime),
-                    state="pending",
-                    created_at=when,
-                    updated_at=when,
-                )
             )
             if source == "kiosk":
                 # The funnel counts flows on this screen; typed-up paper sheets never "started" here.
@@ -191,8 +181,6 @@ def _record_new_optins(
     event: str,
     source: str,
 ) -> SaveResult:
-    from sqlalchemy.orm import Session
-
     assert isinstance(session, Session)
     current = repo.latest_consents(session, earlier.id)
     wanted = {"email_updates": signature.optin_email, "sms_updates": signature.optin_sms}
@@ -236,8 +224,6 @@ def _update_phone(runtime: KioskRuntime, session: object, earlier: Signature, ph
 
     Duplicates are only recognised while the vault is unlocked, so the earlier record can be opened here.
     """
-    from sqlalchemy.orm import Session
-
     assert isinstance(session, Session) and runtime.vault is not None
     try:
         fields = runtime.vault.open_record(earlier)
@@ -248,6 +234,41 @@ def _update_phone(runtime: KioskRuntime, session: object, earlier: Signature, ph
         return
     fields["phone"] = phone
     earlier.data_key_id, earlier.sealed = runtime.vault.seal(earlier.id, fields)
+
+
+def record_proofs_and_queue(
+    session: Session,
+    runtime: KioskRuntime,
+    *,
+    record_id: str,
+    record_kind: str,
+    decisions: dict[str, bool],
+    language: str,
+    event_id: str,
+    when: dt.datetime,
+) -> None:
+    """The part every new record shares: its consent proofs and its outbox entry, in the caller's transaction."""
+    record_consents(
+        session,
+        record_id=record_id,
+        record_kind=record_kind,
+        decisions=decisions,
+        pack=runtime.options.campaign,
+        language=language,
+        kiosk_id=runtime.kiosk_id,
+        event_id=event_id,
+        when=when,
+    )
+    session.add(
+        OutboxEntry(
+            record_id=record_id,
+            record_kind=record_kind,
+            adapter=sync_adapter_name(runtime),
+            state="pending",
+            created_at=when,
+            updated_at=when,
+        )
+    )
 
 
 def storage_failure(runtime: KioskRuntime, what: str, exc: SQLAlchemyError) -> StorageError:
