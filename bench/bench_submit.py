@@ -161,7 +161,7 @@ def decrypting(count: int) -> tuple[float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--submits", type=int, default=300)
+    parser.add_argument("--submits", type=int, default=100)
     parser.add_argument("--records", type=int, default=100_000)
     args = parser.parse_args(argv)
     failed = 0
