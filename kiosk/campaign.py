@@ -28,8 +28,8 @@ CONSENT_PURPOSES = (
     "gift_aid",
     "gift_aid_enduring",
 )
-# Placeholders a donation url_template may use (see kiosk/pledges.py::donation_url).
-DONATION_PLACEHOLDERS = ("amount", "amount_pence", "frequency")
+# The {fields} a donation url_template may use (see kiosk/pledges.py::donation_url).
+DONATION_TEMPLATE_FIELDS = ("amount", "amount_pence", "frequency")
 SIGNATURE_FIELDS = ("first_name", "last_name", "email", "postcode", "phone")
 DEFAULT_REQUIRED = ("first_name", "last_name", "email", "postcode")
 
@@ -200,12 +200,14 @@ def load_campaign(path_or_name: str | Path) -> CampaignPack:
     if max(presets) > max_pounds:
         raise r.fail("donation.presets_pounds", f"a preset is above donation.max_pounds ({max_pounds})")
     url_template = r.url("donation.url_template")
-    placeholders = re.findall(r"{([^{}]*)}", url_template)
-    unknown = sorted(set(placeholders) - set(DONATION_PLACEHOLDERS))
+    template_fields = re.findall(r"{([^{}]*)}", url_template)
+    unknown = sorted(set(template_fields) - set(DONATION_TEMPLATE_FIELDS))
     if unknown:
-        raise r.fail("donation.url_template", f"unknown placeholder(s) {unknown}; known: {list(DONATION_PLACEHOLDERS)}")
-    if url_template.count("{") != len(placeholders) or url_template.count("}") != len(placeholders):
-        raise r.fail("donation.url_template", "has a { or } that is not part of a {placeholder}")
+        raise r.fail(
+            "donation.url_template", f"unknown template field(s) {unknown}; known: {list(DONATION_TEMPLATE_FIELDS)}"
+        )
+    if url_template.count("{") != len(template_fields) or url_template.count("}") != len(template_fields):
+        raise r.fail("donation.url_template", "has a { or } that is not part of a {field}")
     donation = Donation(
         url_template=url_template,
         currency=r.text("donation.currency", default="GBP", max_len=3),

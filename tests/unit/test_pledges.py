@@ -141,8 +141,8 @@ def test_donation_url_fills_amount_and_frequency() -> None:
 @pytest.mark.parametrize(
     ("template", "problem"),
     [
-        ("https://x.example/give?a={ammount}", "unknown placeholder(s) ['ammount']"),
-        ("https://x.example/give?a={amount", "not part of a {placeholder}"),
+        ("https://x.example/give?a={ammount}", "unknown template field(s) ['ammount']"),
+        ("https://x.example/give?a={amount", "not part of a {field}"),
     ],
 )
 def test_pack_refuses_a_template_with_a_typo(tmp_path: Path, template: str, problem: str) -> None:

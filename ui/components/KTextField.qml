@@ -8,7 +8,7 @@ ColumnLayout {
 
     property alias text: field.text
     property alias label: caption.text
-    property alias placeholder: field.placeholderText
+    property alias hint: field.placeholderText
     property alias inputMethodHints: field.inputMethodHints
     property alias maximumLength: field.maximumLength
     property alias echoMode: field.echoMode

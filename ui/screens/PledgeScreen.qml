@@ -147,7 +147,7 @@ Rectangle {
                         width: room >= 200 ? room : amountRow.width
                         fieldName: "customAmountField"
                         label: qsTr("Other amount (%1 to %2)").arg(root.vm.minAmountText).arg(root.vm.maxAmountText)
-                        placeholder: qsTr("for example 12.50")
+                        hint: qsTr("for example 12.50")
                         text: root.vm.customAmount
                         onEdited: root.vm.customAmount = input.text
                         error: root.error("amount")

@@ -127,7 +127,7 @@ Item {
                 width: tools.contentW
                 fieldName: "paperFileField"
                 label: qsTr("CSV file")
-                placeholder: root.vm.folder + "/sheet.csv"
+                hint: root.vm.folder + "/sheet.csv"
                 inputMethodHints: Qt.ImhNoPredictiveText | Qt.ImhNoAutoUppercase
             }
             KTextField {
@@ -169,7 +169,7 @@ Item {
                 width: tools.contentW
                 fieldName: "backupFileField"
                 label: qsTr("Backup file")
-                placeholder: root.vm.defaultBackup
+                hint: root.vm.defaultBackup
                 inputMethodHints: Qt.ImhNoPredictiveText | Qt.ImhNoAutoUppercase
             }
             KButton {
