@@ -10,6 +10,8 @@ from kiosk.campaign import load_campaign
 from kiosk.config import KioskConfig
 from kiosk.services import KioskOptions
 
+_RETIRED: list[Any] = []
+
 PASSPHRASE = "purple tractor under 9 moons"
 PIN = "4826"
 
@@ -156,6 +158,20 @@ class KioskHarness:
         if not self._closed:
             self._closed = True
             self.app_window.close()
+            # A test session builds a hundred kiosks in one process; the product builds one. Freeing each one's view
+            # models let a later kiosk's QObjects reuse their addresses, and now and then QML bound a new screen to
+            # stale type data for that address ("Unable to assign [undefined]", "no signal of the target matches").
+            # Keeping the (small) view-model objects alive for the session rules that out; the engines are freed.
+            from PySide6.QtCore import QTimer
+            from PySide6.QtGui import QGuiApplication
+
+            for timer in self.controller.findChildren(QTimer):
+                timer.stop()
+            app = QGuiApplication.instance()
+            idle = self.controller.feature("idle")
+            if app is not None and idle is not None:
+                app.removeEventFilter(idle.filter)
+            _RETIRED.append(self.controller)
 
 
 def open_organiser(harness: KioskHarness, pin: str = PIN, *, hold_ms: int = 150, expect_open: bool = True) -> None:
