@@ -8,7 +8,8 @@ ColumnLayout {
 
     property alias text: field.text
     property alias label: caption.text
-    property alias hint: field.placeholderText
+    // Grey example text shown while the field is empty.
+    property string hint: ""
     property alias inputMethodHints: field.inputMethodHints
     property alias maximumLength: field.maximumLength
     property alias echoMode: field.echoMode
@@ -44,6 +45,17 @@ ColumnLayout {
         inputMethodHints: Qt.ImhNoPredictiveText
         onTextEdited: root.edited()
         onAccepted: root.accepted()
+        Text {
+            anchors.fill: parent
+            leftPadding: field.leftPadding
+            rightPadding: field.rightPadding
+            verticalAlignment: Text.AlignVCenter
+            visible: field.text === "" && field.preeditText === ""
+            text: root.hint
+            font: field.font
+            color: Theme.inkMuted
+            elide: Text.ElideRight
+        }
         background: Rectangle {
             radius: Theme.radius / 2
             color: Theme.surface
