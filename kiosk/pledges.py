@@ -9,7 +9,6 @@ payment-card scope and makes a stolen kiosk worthless to a thief.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,12 +18,11 @@ from sqlalchemy.orm import Session
 
 from kiosk import validation as v
 from kiosk.campaign import CampaignPack
-from kiosk.errors import StorageError
 from kiosk.pledge_form import FREQUENCIES, PledgeDraft, PledgeReceipt, donation_url, pledge_amount
 from kiosk.pledge_form import describe_amount as describe_amount  # re-exported: callers import it from here
-from kiosk.signing import record_proofs_and_queue, storage_failure
+from kiosk.signing import prepare_save, record_proofs_and_queue, storage_failure
 from local_db import repositories as repo
-from local_db.models import Pledge, utcnow
+from local_db.models import Pledge
 
 if TYPE_CHECKING:
     from kiosk.runtime import KioskRuntime
@@ -166,13 +164,8 @@ def save_pledge(
         StorageError: the commit failed (disk full, database locked, read-only). Nothing was stored; the failure
             is in the audit log when the database still accepts that.
     """
-    vault = runtime.vault
-    if vault is None:
-        raise StorageError("This kiosk is not set up yet.")
+    vault, record_id, when, event = prepare_save(runtime, when, event_id)
     pack = runtime.options.campaign
-    when = when or utcnow()
-    event = event_id or runtime.event_id
-    record_id = str(uuid.uuid4())
     try:
         with runtime.db.begin() as session:
             key_id, sealed = vault.seal(record_id, pledge.personal_fields())

@@ -22,6 +22,7 @@ from local_db.models import OutboxEntry, Signature, utcnow
 
 if TYPE_CHECKING:
     from kiosk.runtime import KioskRuntime
+    from kiosk.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -119,15 +120,8 @@ def save_signature(
         StorageError: the commit failed (disk full, database locked, read-only). Nothing was stored; the failure
             is in the audit log when the database still accepts that.
     """
-    vault = runtime.vault
-    if vault is None:
-        raise StorageError("This kiosk is not set up yet.")
+    vault, record_id, when, event = prepare_save(runtime, when, event_id)
     pack = runtime.options.campaign
-    when = when or utcnow()
-    event = event_id or runtime.event_id
-    record_id = str(uuid.uuid4())
-    # Make sure this run's data key exists before the transaction: creating it commits on its own connection.
-    vault.start_run()
     tag = vault.dedupe_tag(pack.petition.id, signature.email)
     try:
         with runtime.db.begin() as session:
@@ -234,6 +228,21 @@ def _update_phone(runtime: KioskRuntime, session: object, earlier: Signature, ph
         return
     fields["phone"] = phone
     earlier.data_key_id, earlier.sealed = runtime.vault.seal(earlier.id, fields)
+
+
+def prepare_save(
+    runtime: KioskRuntime, when: dt.datetime | None, event_id: str | None
+) -> tuple[Vault, str, dt.datetime, str]:
+    """What every new record needs before its transaction: the vault, a fresh id, the time and the event.
+
+    It also makes sure this run's data key exists: creating it commits on its own connection, which must not
+    happen inside the caller's transaction.
+    """
+    vault = runtime.vault
+    if vault is None:
+        raise StorageError("This kiosk is not set up yet.")
+    vault.start_run()
+    return vault, str(uuid.uuid4()), when or utcnow(), event_id or runtime.event_id
 
 
 def record_proofs_and_queue(
