@@ -13,6 +13,8 @@ QQC2.ScrollView {
     // the page scrolls, or they never reach the last tick box.
     QQC2.ScrollBar.vertical.policy: column.height > root.availableHeight ? QQC2.ScrollBar.AlwaysOn
                                                                           : QQC2.ScrollBar.AsNeeded
+    // The bar is drawn over the content; keep the fields clear of it so their right edge stays visible.
+    rightPadding: QQC2.ScrollBar.vertical.visible ? QQC2.ScrollBar.vertical.width + Theme.spacing / 2 : 0
 
     function ensureVisible(item: Item): void {
         if (!item || !column.contains(column.mapFromItem(item, 0, 0)))
