@@ -1,13 +1,16 @@
 """What the organiser dashboard shows: counts, the day by hour, the funnel, pledge totals, sync and storage state.
 
-Numbers only, never personal data. Every figure is one aggregate query over an index, so a kiosk holding
-100,000 records still answers in milliseconds (see tests/ui/test_dashboard.py and bench/).
+Numbers only, never personal data. The counts and sums come from running totals that the database keeps with
+triggers (local_db.reports, migration 0004), so a refresh reads a few hundred small rows whether the kiosk holds
+100 records or 100,000 (bench/bench_dashboard.py). :func:`recount` counts the rows themselves instead; the tests
+check that both always agree.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -17,6 +20,8 @@ from local_db import reports
 from local_db.models import Pledge, Signature, utcnow
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from kiosk.runtime import KioskRuntime
 
 SYNC_STATES = ("pending", "sending", "synced", "rejected")
@@ -85,38 +90,99 @@ def today_hours(now: dt.datetime | None = None) -> list[dt.datetime]:
     return hours
 
 
-def collect_stats(runtime: KioskRuntime, now: dt.datetime | None = None) -> DashboardStats:
+@dataclass(frozen=True)
+class Counts:
+    """The dashboard's counted figures at one event, before they are laid out."""
+
+    signatures_event: int
+    signatures_all: int
+    pledges_event: int
+    pledges_all: int
+    # {(record kind, UTC hour start): records} for today's hours at the event.
+    hours: dict[tuple[str, dt.datetime], int]
+    pledges: PledgeTotals
+    sync_states: dict[str, int]
+
+
+# Reads the counts: (session, event id, [since, until) of today's hours, pledge currency) -> Counts.
+CountReader = Callable[["Session", str, dt.datetime, dt.datetime, str], Counts]
+
+
+def read_totals(session: Session, event: str, since: dt.datetime, until: dt.datetime, currency: str) -> Counts:
+    """The counts from the running totals: a few small aggregates, however many records are stored."""
+    by_event = reports.totals_by_event(session)
+    sums = reports.pledge_sums(session, currency, event_id=event)
+    one_off, monthly = sums.get("one_off", reports.PledgeSums()), sums.get("monthly", reports.PledgeSums())
+    return Counts(
+        signatures_event=by_event.get(("signature", event), 0),
+        signatures_all=sum(n for (kind, _), n in by_event.items() if kind == "signature"),
+        pledges_event=by_event.get(("pledge", event), 0),
+        pledges_all=sum(n for (kind, _), n in by_event.items() if kind == "pledge"),
+        hours=reports.totals_by_hour(session, since, until, event),
+        pledges=PledgeTotals(
+            one_off_count=one_off.count,
+            one_off_pence=one_off.pence,
+            monthly_count=monthly.count,
+            monthly_pence=monthly.pence,
+            gift_aid_count=sum(frequency.gift_aid for frequency in sums.values()),
+            currency=currency,
+        ),
+        sync_states=reports.outbox_totals(session),
+    )
+
+
+def recount(session: Session, event: str, since: dt.datetime, until: dt.datetime, currency: str) -> Counts:
+    """The same counts from the rows themselves (time grows with the records): what the running totals must equal."""
+    this_event = reports.RecordFilter(event_id=event)
+    hours = {
+        (kind, hour): n
+        for model, kind in ((Signature, "signature"), (Pledge, "pledge"))
+        for hour, n in reports.counts_by_hour(session, model, since, until, event).items()
+    }
+    return Counts(
+        signatures_event=reports.count_records(session, Signature, this_event),
+        signatures_all=reports.count_records(session, Signature),
+        pledges_event=reports.count_records(session, Pledge, this_event),
+        pledges_all=reports.count_records(session, Pledge),
+        hours=hours,
+        pledges=pledge_totals(session, event_id=event, currency=currency),
+        sync_states=reports.outbox_state_counts(session),
+    )
+
+
+def collect_stats(
+    runtime: KioskRuntime, now: dt.datetime | None = None, read: CountReader = read_totals
+) -> DashboardStats:
     """Every dashboard figure for the kiosk's current event ("today" is today at this event, in local time)."""
     now = now or utcnow()
     event = runtime.event_id
-    this_event = reports.RecordFilter(event_id=event)
     hours = today_hours(now)
     with runtime.db.begin() as session:
-        sig_counts = [reports.count_records(session, Signature, f) for f in (this_event, reports.RecordFilter())]
-        pledge_counts = [reports.count_records(session, Pledge, f) for f in (this_event, reports.RecordFilter())]
-        # Today's count is the sum of today's hours: one query over the day instead of two.
-        until = hours[-1] + dt.timedelta(hours=1)
-        sig_hours = reports.counts_by_hour(session, Signature, hours[0], until, event)
-        pledge_hours = reports.counts_by_hour(session, Pledge, hours[0], until, event)
+        counts = read(
+            session, event, hours[0], hours[-1] + dt.timedelta(hours=1), runtime.options.campaign.donation.currency
+        )
         funnel = reports.funnel_totals(session, event_id=event)
-        totals = pledge_totals(session, event_id=event, currency=runtime.options.campaign.donation.currency)
-        sync = reports.outbox_state_counts(session)
     bars = [
-        HourBar(start=hour.astimezone(), signatures=sig_hours.get(hour, 0), pledges=pledge_hours.get(hour, 0))
+        HourBar(
+            start=hour.astimezone(),
+            signatures=counts.hours.get(("signature", hour), 0),
+            pledges=counts.hours.get(("pledge", hour), 0),
+        )
         for hour in hours
     ]
     quiet = 0
     while quiet < len(bars) - MIN_CHART_HOURS and bars[quiet].total == 0:
         quiet += 1
     flows = [funnel.get(flow, (0, 0, 0)) for flow in ("sign", "pledge")]
+    # Today's counts are the sums of today's hours.
     return DashboardStats(
         event_id=event,
-        signatures_today=sum(sig_hours.values()),
-        signatures_event=sig_counts[0],
-        signatures_all=sig_counts[1],
-        pledges_today=sum(pledge_hours.values()),
-        pledges_event=pledge_counts[0],
-        pledges_all=pledge_counts[1],
+        signatures_today=sum(n for (kind, _), n in counts.hours.items() if kind == "signature"),
+        signatures_event=counts.signatures_event,
+        signatures_all=counts.signatures_all,
+        pledges_today=sum(n for (kind, _), n in counts.hours.items() if kind == "pledge"),
+        pledges_event=counts.pledges_event,
+        pledges_all=counts.pledges_all,
         hours=tuple(bars[quiet:]),
         funnel=Funnel(
             attract=funnel.get("attract", (0, 0, 0))[0],
@@ -124,8 +190,8 @@ def collect_stats(runtime: KioskRuntime, now: dt.datetime | None = None) -> Dash
             completed=sum(f[1] for f in flows),
             abandoned=sum(f[2] for f in flows),
         ),
-        pledges=totals,
-        sync_states={state: sync.get(state, 0) for state in SYNC_STATES},
+        pledges=counts.pledges,
+        sync_states={state: counts.sync_states.get(state, 0) for state in SYNC_STATES},
         free_disk_bytes=free_disk_bytes(runtime),
         vault_unlocked=runtime.vault is not None and runtime.vault.unlocked,
         taken_at=now,
