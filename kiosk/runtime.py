@@ -75,7 +75,11 @@ class KioskRuntime:
 
 
 def open_runtime(options: KioskOptions, *, start_run: bool = True) -> KioskRuntime:
-    """Open and migrate the database, load the vault if set up, and recover from an interrupted run.
+    """Open and migrate the database and load the vault if set up.
+
+    Outbox entries left in "sending" are not touched here: a command run beside a live kiosk would take back
+    entries it is sending right now. The process that syncs returns them to "pending" once it holds the sync lock
+    (kiosk/sync/engine.py).
 
     Raises:
         StorageError: the database cannot be opened or migrated.
@@ -85,9 +89,6 @@ def open_runtime(options: KioskOptions, *, start_run: bool = True) -> KioskRunti
     try:
         with db.begin() as session:
             set_up = repo.get_vault(session) is not None
-            stuck = repo.reset_stuck_outbox(session)
-            if stuck:
-                repo.add_audit(session, "outbox_recovered", entries=stuck)
         if set_up:
             if start_run:
                 runtime.attach_vault()
@@ -102,6 +103,4 @@ def open_runtime(options: KioskOptions, *, start_run: bool = True) -> KioskRunti
         # Locked by another process past the busy timeout, or the disk is full: a message, never a traceback.
         db.close()
         raise StorageError(f"cannot use the database {options.db_path}: {getattr(exc, 'orig', exc)}") from None
-    if stuck:
-        log.info("returned %d outbox entries left in 'sending' to 'pending'", stuck)
     return runtime

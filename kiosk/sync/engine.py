@@ -1,11 +1,20 @@
 """The sync engine: one pass over the outbox, without Qt, so the app's worker thread and the CLI share it.
 
-A pass picks the due entries, claims each batch (pending -> sending, attempts + 1) in its own commit, opens the
-records through the vault, hands them to the adapter, and records each outcome: synced (with the remote id and
-time), back to pending with the next attempt time (backoff with full jitter, never before the server's
-Retry-After), or rejected with the server's reason. A crash between claim and outcome leaves entries in
-"sending"; start-up returns them to pending, and ``attempts > 0`` makes the adapter check the server before
-sending again.
+Only the process holding the data folder's sync lock (:mod:`kiosk.sync.lock`) sends. On taking the lock, and at
+the start of each pass, it returns entries left in "sending" (by a crash) to "pending".
+
+A pass picks the due entries and works through them in groups. One commit claims a group (pending -> sending,
+attempts + 1) before any of its requests go out, and reads its rows; the records are opened through the vault and
+handed to the adapter in batches. Outcomes are kept in memory and committed together: with the next group's claim,
+at least every FLUSH_EVERY_S, and whenever the pass ends or stops. Each is stored as synced (with the remote id
+and time), back to pending with the next attempt time (backoff with full jitter, never before the server's
+Retry-After), or rejected with the server's reason. Claimed entries that were not sent (the pass stopped) go back
+to pending without counting the attempt.
+
+Why grouping is safe: a crash before an outcome's commit leaves its entry in "sending", never "synced", so nothing
+is marked synced that the server lacks; recovery returns it to pending with ``attempts > 0``, so the Action Network
+adapter first asks the server for the record's identifier and marks it synced without posting again, and the
+webhook sends it again under its stable record id, which receivers store once (docs/sync.md).
 """
 
 from __future__ import annotations
@@ -18,10 +27,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import ColumnElement, Connection, Row, and_, bindparam, func, select, update
 from sqlalchemy.orm import Session, aliased
 
-from kiosk.errors import DecryptionError, VaultLockedError
+from kiosk.errors import DecryptionError, StorageError, VaultLockedError
 from kiosk.sync.adapters import (
     Adapter,
     ConsentChange,
@@ -32,10 +41,11 @@ from kiosk.sync.adapters import (
     ProbeResult,
 )
 from kiosk.sync.backoff import Backoff
+from kiosk.sync.lock import SyncLock
 from kiosk.sync.ratelimit import RateLimiter
 from kiosk.sync.settings import SyncSettings
 from local_db import repositories as repo
-from local_db.models import ConsentEvent, OutboxEntry, Pledge, Signature, utcnow
+from local_db.models import ConsentEvent, OutboxEntry, Pledge, Signature, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from kiosk.runtime import KioskRuntime
@@ -44,6 +54,14 @@ log = logging.getLogger(__name__)
 
 # After this many transient failures in a row the target is struggling: stop and let backoff space things out.
 MAX_CONSECUTIVE_FAILURES = 5
+# Entries claimed by one commit when requests are not rate limited. After a crash each of them costs one look-up on
+# the server before it is sent (Action Network), so the group stays modest.
+CLAIM_GROUP = 50
+# Outcomes wait in memory at most this long (or until the group ends) before their commit.
+FLUSH_EVERY_S = 1.0
+# Another process holds the sync lock: look again after this long.
+BUSY_RETRY_S = 15.0
+BUSY_DETAIL = "another process is sending this kiosk's records (the kiosk window or campaign-kiosk sync)"
 STATES = ("pending", "sending", "synced", "rejected")
 
 
@@ -70,7 +88,7 @@ class Progress:
 
 @dataclass
 class PassResult:
-    """How a pass ended. ``status``: done, off, locked, offline, throttled, auth, failing or stopped."""
+    """How a pass ended. ``status``: done, off, locked, busy, offline, throttled, auth, failing or stopped."""
 
     status: str
     total: int = 0
@@ -122,12 +140,21 @@ class SyncEngine:
         self.settings = settings
         self.backoff = backoff or Backoff()
         self._now = now
+        self._clock = clock
         self.limiter = RateLimiter(settings.rate_limit_per_s, clock=clock, sleep=sleep)
         self.adapter = (
             adapter if adapter is not None else build_adapter(settings, self.limiter, transport=transport, now=now)
         )
         self.last_success: dt.datetime | None = None
         self.last_error = ""
+        self._lock = SyncLock(runtime.options.data_dir)
+        if self.adapter is not None:
+            # Take the lock now, so the queue shown from the start has crash leftovers back in "pending"; a pass
+            # tries again while another process holds it.
+            try:
+                self._take_lock()
+            except StorageError as exc:
+                log.warning("sync lock: %s", exc)
 
     @property
     def adapter_name(self) -> str:
@@ -136,6 +163,7 @@ class SyncEngine:
     def close(self) -> None:
         if self.adapter is not None:
             self.adapter.close()
+        self._lock.release()
 
     # --- queries ---------------------------------------------------------------------------------------------
 
@@ -235,8 +263,12 @@ class SyncEngine:
         vault = self.runtime.vault
         if vault is None or not vault.unlocked:
             return PassResult("locked", detail="locked - sync paused", counts=self.counts())
+        if not self._take_lock():
+            wait = dt.timedelta(seconds=BUSY_RETRY_S)
+            return PassResult("busy", detail=BUSY_DETAIL, hold_until=self._now() + wait, counts=self.counts())
         now = self._now()
         with self.runtime.db.begin() as session:
+            self._recover(session)
             self._retarget(session)
             hold = self.hold_until(session, now)
             if hold is not None:
@@ -246,41 +278,65 @@ class SyncEngine:
                 due = due.where((OutboxEntry.next_attempt_at.is_(None)) | (OutboxEntry.next_attempt_at <= now))
             ids = list(session.scalars(due.order_by(OutboxEntry.created_at, OutboxEntry.id)))
         result = PassResult("done", total=len(ids))
-        failures_in_row = 0
         batch_size = max(1, self.adapter.batch_size)
-        done = 0
-        for start in range(0, len(ids), batch_size):
-            if should_stop is not None and should_stop():
-                result.status, result.detail = "stopped", "stopped"
-                break
-            claimed = self._claim(ids[start : start + batch_size])
-            done += len(ids[start : start + batch_size]) - len(claimed)
-            if not claimed:
-                continue
+        group_size = self._group_size(batch_size)
+        # Delivered entries whose outcome is not committed yet, and claimed entries not delivered yet.
+        settled: list[tuple[_Claim, Outcome]] = []
+        queue: list[tuple[_Claim, DeliveryItem | Outcome]] = []
+        position = done = failures_in_row = 0
+        last_commit = self._clock()
+        try:
+            while True:
+                if should_stop is not None and should_stop():
+                    result.status, result.detail = "stopped", "stopped"
+                    break
+                if not self._unlocked():
+                    result.status, result.detail = "locked", "locked - sync paused"
+                    break
+                if not queue:
+                    if position >= len(ids):
+                        break
+                    wanted = ids[position : position + group_size]
+                    position += len(wanted)
+                    # One commit records the outcomes so far and claims the next group, before any request.
+                    loaded = self._commit(settled, [], claim=wanted)
+                    settled, last_commit = [], self._clock()
+                    claims = loaded.claims if loaded is not None else []
+                    done += len(wanted) - len(claims)
+                    try:
+                        queue = self._open(loaded) if loaded is not None else []
+                    except VaultLockedError:
+                        queue = [(claim, Outcome.retry("locked")) for claim in claims]  # released below, unsent
+                        result.status, result.detail = "locked", "locked - sync paused"
+                        break
+                    continue
+                batch, queue = queue[:batch_size], queue[batch_size:]
+                outcomes = self._deliver(batch)
+                settled.extend(zip((claim for claim, _ in batch), outcomes, strict=True))
+                done += len(batch)
+                self._count(outcomes, result)
+                if progress is not None:
+                    progress(Progress(done, len(ids), result.synced, result.retried, result.rejected))
+                failures_in_row = failures_in_row + 1 if all(o.state == "retry" for o in outcomes) else 0
+                stop = next(((o.stop, o.reason) for o in outcomes if o.stop is not None), None)
+                if stop is not None:
+                    result.status, result.detail = stop
+                    break
+                if failures_in_row >= MAX_CONSECUTIVE_FAILURES:
+                    result.status, result.detail = "failing", self.last_error or "the target keeps failing"
+                    break
+                if self._clock() - last_commit >= FLUSH_EVERY_S:
+                    self._commit(settled, [])
+                    settled, last_commit = [], self._clock()
+        except BaseException:
+            # Keep what was delivered and free what was not; should this fail too, the entries stay in "sending"
+            # and the next pass (this process holds the sync lock) returns them to "pending".
             try:
-                items, unopened = self._open(claimed)
-            except VaultLockedError:
-                self._release(claimed)
-                result.status, result.detail = "locked", "locked - sync paused"
-                break
-            outcomes: dict[int, Outcome] = dict(unopened)
-            if items:
-                delivered = self.adapter.deliver(items)
-                outcomes.update({item.entry_id: outcome for item, outcome in zip(items, delivered, strict=True)})
-            stop = self._apply(claimed, outcomes, result)
-            done += len(claimed)
-            if progress is not None:
-                progress(Progress(done, len(ids), result.synced, result.retried, result.rejected))
-            if all(outcome.state == "retry" for outcome in outcomes.values()):
-                failures_in_row += 1
-            else:
-                failures_in_row = 0
-            if stop is not None:
-                result.status, result.detail = stop
-                break
-            if failures_in_row >= MAX_CONSECUTIVE_FAILURES:
-                result.status, result.detail = "failing", self.last_error or "the target keeps failing"
-                break
+                self._commit(settled, [claim for claim, _ in queue])
+            except Exception:
+                log.exception("could not record the outcomes of an interrupted sync pass")
+            raise
+        self._commit(settled, [claim for claim, _ in queue])
         if result.status == "throttled":
             with self.runtime.db.begin() as session:
                 result.hold_until = self.hold_until(session, self._now())
@@ -294,6 +350,34 @@ class SyncEngine:
             result.rejected,
         )
         return result
+
+    def _unlocked(self) -> bool:
+        vault = self.runtime.vault
+        return vault is not None and vault.unlocked
+
+    def _group_size(self, batch_size: int) -> int:
+        """Entries claimed by one commit: up to CLAIM_GROUP, or about a second's worth under a rate limit."""
+        if self.limiter.enabled:
+            return max(batch_size, min(CLAIM_GROUP, int(self.limiter.per_second)))
+        return max(batch_size, CLAIM_GROUP)
+
+    def _take_lock(self) -> bool:
+        """Hold this data folder's sync lock; on first taking it, return entries a crash left in "sending"."""
+        if self._lock.held:
+            return True
+        if not self._lock.acquire():
+            return False
+        with self.runtime.db.begin() as session:
+            self._recover(session)
+        return True
+
+    def _recover(self, session: Session) -> None:
+        """With the sync lock held, no other process is sending: any "sending" entry was left by a crash (or an
+        interrupted pass) and goes back to "pending"; its attempt count makes the adapter check the server first."""
+        stuck = repo.reset_stuck_outbox(session)
+        if stuck:
+            repo.add_audit(session, "outbox_recovered", entries=stuck)
+            log.info("returned %d outbox entries left in 'sending' to 'pending'", stuck)
 
     def _retarget(self, session: Session) -> None:
         """Pending entries made while another adapter (or none) was configured now go to this one."""
@@ -314,132 +398,218 @@ class SyncEngine:
             .values(adapter=self.adapter_name)
         )
 
-    def _claim(self, ids: Sequence[int]) -> list[tuple[int, int]]:
-        """pending -> sending for these ids, committed before any request. Returns (id, attempts before)."""
+    def _commit(
+        self,
+        settled: Sequence[tuple[_Claim, Outcome]],
+        release: Sequence[_Claim],
+        *,
+        claim: Sequence[int] = (),
+    ) -> _Loaded | None:
+        """One durable commit: store delivered entries' outcomes (synced with the remote id and time, back to
+        pending with the next attempt time, or rejected with the reason), put claimed but unsent entries back
+        without counting the attempt, and claim the next ids (pending -> sending, attempts + 1), reading what
+        is needed to open them. Returns the claimed group (None when nothing was to be claimed)."""
+        if not settled and not release and not claim:
+            return None
+        now = self._now()
+        synced: list[dict[str, Any]] = []
+        others: list[dict[str, Any]] = []
         with self.runtime.db.begin() as session:
-            rows = session.execute(
-                update(OutboxEntry)
-                .where(OutboxEntry.id.in_(list(ids)), OutboxEntry.state == "pending")
-                .values(state="sending", attempts=OutboxEntry.attempts + 1, updated_at=self._now())
-                .returning(OutboxEntry.id, OutboxEntry.attempts)
-            ).all()
-        order = {entry_id: i for i, entry_id in enumerate(ids)}
-        return sorted(((int(i), int(a) - 1) for i, a in rows), key=lambda row: order[row[0]])
-
-    def _release(self, claimed: Sequence[tuple[int, int]]) -> None:
-        """Back to pending without counting the attempt (nothing was sent)."""
-        with self.runtime.db.begin() as session:
-            for entry_id, attempts_before in claimed:
-                session.execute(
-                    update(OutboxEntry)
-                    .where(OutboxEntry.id == entry_id)
-                    .values(state="pending", attempts=attempts_before)
+            conn = session.connection()
+            for entry, outcome in settled:
+                if outcome.state == "synced":
+                    synced.append({"e_id": entry.entry_id, "e_remote": outcome.remote_id, "e_now": now})
+                    continue
+                if outcome.state == "rejected":
+                    state, next_at, until = "rejected", None, None
+                    repo.add_audit(
+                        session,
+                        "sync_rejected",
+                        entry_id=entry.entry_id,
+                        record_id=entry.record_id,
+                        reason=outcome.reason,
+                    )
+                else:
+                    wait = self.backoff.delay(entry.attempts_before + 1, outcome.retry_after_s)
+                    state, next_at = "pending", now + dt.timedelta(seconds=wait)
+                    until = now + dt.timedelta(seconds=outcome.retry_after_s) if outcome.retry_after_s else None
+                others.append(
+                    {
+                        "e_id": entry.entry_id,
+                        "e_state": state,
+                        "e_error": outcome.reason,
+                        "e_next": next_at,
+                        "e_until": until,
+                        "e_now": now,
+                    }
                 )
+            if synced:
+                conn.execute(_SETTLE_SYNCED, synced)
+            if others:
+                conn.execute(_SETTLE_OTHER, others)
+            if release:
+                conn.execute(_RELEASE, [{"e_id": e.entry_id, "e_attempts": e.attempts_before} for e in release])
+            return self._claim(conn, claim, now) if claim else None
 
-    def _open(self, claimed: Sequence[tuple[int, int]]) -> tuple[list[DeliveryItem], dict[int, Outcome]]:
-        """The delivery items of claimed entries; entries that cannot be opened get a rejection outcome."""
+    def _claim(self, conn: Connection, ids: Sequence[int], now: dt.datetime) -> _Loaded:
+        """pending -> sending for these ids (in the caller's transaction, committed before any request), with
+        the rows needed to open them."""
+        rows = conn.execute(
+            update(OutboxEntry)
+            # ``state || ''`` keeps SQLite on the primary key: on the state index it would walk every pending entry
+            # for each group (quadratic over a large queue).
+            .where(OutboxEntry.id.in_(list(ids)), OutboxEntry.state.concat("") == "pending")
+            .values(state="sending", attempts=OutboxEntry.attempts + 1, updated_at=now)
+            .returning(
+                OutboxEntry.id,
+                OutboxEntry.attempts,
+                OutboxEntry.record_id,
+                OutboxEntry.record_kind,
+                OutboxEntry.consent_event_id,
+            )
+        ).all()
+        order = {entry_id: i for i, entry_id in enumerate(ids)}
+        claims = sorted(
+            (_Claim(int(row[0]), int(row[1]) - 1, str(row[2]), str(row[3]), row[4]) for row in rows),
+            key=lambda claim: order[claim.entry_id],
+        )
+        loaded = _Loaded(claims)
+        signature_ids = {c.record_id for c in claims if c.record_kind != "pledge"}
+        pledge_ids = {c.record_id for c in claims if c.record_kind == "pledge"}
+        if signature_ids:
+            columns = (*_record_columns(Signature), Signature.petition_id)
+            for row in conn.execute(select(*columns).where(Signature.id.in_(signature_ids))):
+                loaded.signatures[row.id] = row
+        if pledge_ids:
+            columns = (
+                *_record_columns(Pledge),
+                Pledge.amount_pence,
+                Pledge.currency,
+                Pledge.frequency,
+                Pledge.gift_aid,
+            )
+            for row in conn.execute(select(*columns).where(Pledge.id.in_(pledge_ids))):
+                loaded.pledges[row.id] = row
+        event_ids = {c.consent_event_id for c in claims if c.consent_event_id is not None}
+        wanted: ColumnElement[bool] = ConsentEvent.record_id.in_(signature_ids | pledge_ids)
+        if event_ids:
+            wanted = wanted | ConsentEvent.id.in_(event_ids)
+        events = select(
+            ConsentEvent.id,
+            ConsentEvent.record_id,
+            ConsentEvent.purpose,
+            ConsentEvent.granted,
+            ConsentEvent.text_version,
+            ConsentEvent.text_sha256,
+            ConsentEvent.created_at,
+        ).where(wanted)
+        for event in conn.execute(events.order_by(ConsentEvent.id)):
+            loaded.events[event.id] = event
+            state = ConsentState(event.granted, event.text_version, event.text_sha256, event.created_at)
+            loaded.consents.setdefault(event.record_id, {})[event.purpose] = state  # the latest event wins
+        return loaded
+
+    def _open(self, loaded: _Loaded) -> list[tuple[_Claim, DeliveryItem | Outcome]]:
+        """The delivery item of each claimed entry; an entry that cannot be opened gets a rejection outcome."""
         vault = self.runtime.vault
         if vault is None or not vault.unlocked:
             raise VaultLockedError("locked")
-        items: list[DeliveryItem] = []
-        unopened: dict[int, Outcome] = {}
-        with self.runtime.db.begin() as session:
-            for entry_id, attempts_before in claimed:
-                entry = session.get(OutboxEntry, entry_id)
-                assert entry is not None
-                record: Signature | Pledge | None = (
-                    session.get(Pledge, entry.record_id)
-                    if entry.record_kind == "pledge"
-                    else session.get(Signature, entry.record_id)
-                )
-                if record is None:
-                    unopened[entry_id] = Outcome.rejected(f"the {entry.record_kind} is no longer on this kiosk")
-                    continue
-                try:
-                    personal = {k: str(v) for k, v in vault.open_record(record).items() if v is not None}
-                except DecryptionError as exc:
-                    vault.report_decryption_failure(exc)
-                    unopened[entry_id] = Outcome.rejected("the sealed personal data cannot be decrypted (damaged)")
-                    continue
-                items.append(
-                    DeliveryItem(
-                        entry_id=entry_id,
-                        record_id=record.id,
-                        kind=entry.record_kind,
-                        created_at=record.created_at,
-                        language=record.language,
-                        source=record.source,
-                        campaign_id=record.campaign_id,
-                        event_id=record.event_id,
-                        kiosk_id=record.kiosk_id,
-                        personal=personal,
-                        consents=_latest_consents(session, record.id),
-                        details=_details(record),
-                        consent_change=_consent_change(session, entry.consent_event_id),
-                        maybe_delivered=attempts_before > 0,
-                    )
-                )
-        return items, unopened
+        opened: list[tuple[_Claim, DeliveryItem | Outcome]] = []
+        for claim in loaded.claims:
+            pledge = claim.record_kind == "pledge"
+            record = (loaded.pledges if pledge else loaded.signatures).get(claim.record_id)
+            if record is None:
+                opened.append((claim, Outcome.rejected(f"the {claim.record_kind} is no longer on this kiosk")))
+                continue
+            try:
+                fields = {} if record.sealed is None else vault.open_blob(record.id, record.data_key_id, record.sealed)
+            except DecryptionError as exc:
+                vault.report_decryption_failure(exc)
+                opened.append((claim, Outcome.rejected("the sealed personal data cannot be decrypted (damaged)")))
+                continue
+            event = loaded.events.get(claim.consent_event_id) if claim.consent_event_id is not None else None
+            item = DeliveryItem(
+                entry_id=claim.entry_id,
+                record_id=record.id,
+                kind=claim.record_kind,
+                created_at=record.created_at,
+                language=record.language,
+                source=record.source,
+                campaign_id=record.campaign_id,
+                event_id=record.event_id,
+                kiosk_id=record.kiosk_id,
+                personal={key: str(value) for key, value in fields.items() if value is not None},
+                consents=dict(loaded.consents.get(record.id, {})),
+                details=_details(record, pledge=pledge),
+                consent_change=None
+                if event is None
+                else ConsentChange(
+                    event.id, event.purpose, event.granted, event.text_version, event.text_sha256, event.created_at
+                ),
+                maybe_delivered=claim.attempts_before > 0,
+            )
+            opened.append((claim, item))
+        return opened
 
-    def _apply(
-        self, claimed: Sequence[tuple[int, int]], outcomes: dict[int, Outcome], result: PassResult
-    ) -> tuple[str, str] | None:
-        """Store each outcome; returns (status, detail) when the pass should stop."""
+    def _deliver(self, batch: Sequence[tuple[_Claim, DeliveryItem | Outcome]]) -> list[Outcome]:
+        """One outcome per entry of the batch, in order: the adapter's, or the rejection of an unopened entry."""
+        assert self.adapter is not None
+        items = [item for _, item in batch if isinstance(item, DeliveryItem)]
+        delivered = iter(self.adapter.deliver(items) if items else [])
+        return [next(delivered) if isinstance(item, DeliveryItem) else item for _, item in batch]
+
+    def _count(self, outcomes: Sequence[Outcome], result: PassResult) -> None:
         now = self._now()
-        stop: tuple[str, str] | None = None
-        with self.runtime.db.begin() as session:
-            for entry_id, attempts_before in claimed:
-                outcome = outcomes[entry_id]
-                entry = session.get(OutboxEntry, entry_id)
-                assert entry is not None
-                entry.updated_at = now
-                if outcome.state == "synced":
-                    entry.state, entry.remote_id, entry.synced_at = "synced", outcome.remote_id, now
-                    entry.last_error, entry.next_attempt_at, entry.retry_after_until = None, None, None
-                    result.synced += 1
-                    self.last_success = now
-                elif outcome.state == "rejected":
-                    entry.state, entry.last_error = "rejected", outcome.reason
-                    entry.next_attempt_at, entry.retry_after_until = None, None
-                    result.rejected += 1
-                    self.last_error = outcome.reason
-                    repo.add_audit(
-                        session, "sync_rejected", entry_id=entry_id, record_id=entry.record_id, reason=outcome.reason
-                    )
-                else:
-                    wait = self.backoff.delay(attempts_before + 1, outcome.retry_after_s)
-                    entry.state, entry.last_error = "pending", outcome.reason
-                    entry.next_attempt_at = now + dt.timedelta(seconds=wait)
-                    entry.retry_after_until = (
-                        now + dt.timedelta(seconds=outcome.retry_after_s) if outcome.retry_after_s else None
-                    )
-                    result.retried += 1
-                    self.last_error = outcome.reason
-                if outcome.stop is not None and stop is None:
-                    stop = (outcome.stop, outcome.reason)
-        return stop
+        for outcome in outcomes:
+            if outcome.state == "synced":
+                result.synced += 1
+                self.last_success = now
+            elif outcome.state == "rejected":
+                result.rejected += 1
+                self.last_error = outcome.reason
+            else:
+                result.retried += 1
+                self.last_error = outcome.reason
 
 
-def _latest_consents(session: Session, record_id: str) -> dict[str, ConsentState]:
-    latest: dict[str, ConsentState] = {}
-    for event in repo.consent_events_for(session, record_id):
-        latest[event.purpose] = ConsentState(event.granted, event.text_version, event.text_sha256, event.created_at)
-    return latest
+@dataclass(frozen=True)
+class _Claim:
+    """An entry this pass moved to "sending", with what is needed to open and settle it."""
+
+    entry_id: int
+    attempts_before: int
+    record_id: str
+    record_kind: str
+    consent_event_id: int | None
 
 
-def _consent_change(session: Session, event_id: int | None) -> ConsentChange | None:
-    if event_id is None:
-        return None
-    event = session.get(ConsentEvent, event_id)
-    if event is None:
-        return None
-    return ConsentChange(
-        event.id, event.purpose, event.granted, event.text_version, event.text_sha256, event.created_at
+@dataclass
+class _Loaded:
+    """A claimed group with its rows, read in the claim's transaction and decrypted after its commit."""
+
+    claims: list[_Claim]
+    signatures: dict[str, Row[Any]] = field(default_factory=dict)
+    pledges: dict[str, Row[Any]] = field(default_factory=dict)
+    events: dict[int, Any] = field(default_factory=dict)  # consent event rows by id
+    consents: dict[str, dict[str, ConsentState]] = field(default_factory=dict)
+
+
+def _record_columns(model: type[Signature] | type[Pledge]) -> tuple[Any, ...]:
+    return (
+        model.id,
+        model.created_at,
+        model.language,
+        model.source,
+        model.campaign_id,
+        model.event_id,
+        model.kiosk_id,
+        model.data_key_id,
+        model.sealed,
     )
 
 
-def _details(record: Signature | Pledge) -> dict[str, Any]:
-    if isinstance(record, Pledge):
+def _details(record: Row[Any], *, pledge: bool) -> dict[str, Any]:
+    if pledge:
         return {
             "amount_pence": record.amount_pence,
             "currency": record.currency,
@@ -447,6 +617,39 @@ def _details(record: Signature | Pledge) -> dict[str, Any]:
             "gift_aid": record.gift_aid,
         }
     return {"petition_id": record.petition_id}
+
+
+# Outcome statements, executed for many entries at once; each settles only an entry still in "sending".
+_NOW = bindparam("e_now", type_=UTCDateTime())
+_SETTLE_SYNCED = (
+    update(OutboxEntry)
+    .where(OutboxEntry.id == bindparam("e_id"), OutboxEntry.state == "sending")
+    .values(
+        state="synced",
+        remote_id=bindparam("e_remote"),
+        synced_at=_NOW,
+        last_error=None,
+        next_attempt_at=None,
+        retry_after_until=None,
+        updated_at=_NOW,
+    )
+)
+_SETTLE_OTHER = (
+    update(OutboxEntry)
+    .where(OutboxEntry.id == bindparam("e_id"), OutboxEntry.state == "sending")
+    .values(
+        state=bindparam("e_state"),
+        last_error=bindparam("e_error"),
+        next_attempt_at=bindparam("e_next", type_=UTCDateTime()),
+        retry_after_until=bindparam("e_until", type_=UTCDateTime()),
+        updated_at=_NOW,
+    )
+)
+_RELEASE = (
+    update(OutboxEntry)
+    .where(OutboxEntry.id == bindparam("e_id"), OutboxEntry.state == "sending")
+    .values(state="pending", attempts=bindparam("e_attempts"))
+)
 
 
 def summary_line(result: PassResult) -> str:

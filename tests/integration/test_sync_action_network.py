@@ -297,9 +297,12 @@ def test_crash_mid_send_is_checked_on_the_server_before_sending_again(
     with runtime.db.begin() as session:
         entry = session.scalars(select(OutboxEntry)).one()
         entry.state = "sending"
+    engine.close()  # the process dies: its sync lock goes with it
     runtime.close()
 
-    runtime = open_runtime(sync_options(data_dir, an.sync_config(rate_limit_per_s=0)))  # start-up recovers
+    runtime = open_runtime(sync_options(data_dir, an.sync_config(rate_limit_per_s=0)))
+    (entry,) = entries(runtime)
+    assert entry.state == "sending"  # opening storage alone leaves it: only the process that syncs recovers
     engine = SyncEngine(runtime, parse_sync_settings(an.sync_config(rate_limit_per_s=0)), backoff=FAST, now=now)
     (entry,) = entries(runtime)
     assert entry.state == "pending"
@@ -414,8 +417,9 @@ def test_cli_once_exit_codes_and_summary(data_dir: Path, an: FakeActionNetwork, 
     config = write_config(tmp_path / "kiosk.toml", an)
     passphrase = tmp_path / "pass"
     passphrase.write_text(PASSPHRASE + "\n")
-    runtime, _ = make(data_dir, an, now)
+    runtime, engine = make(data_dir, an, now)
     ids = [sign(runtime, n, optin_email=True) for n in range(3)]
+    engine.close()  # the CLI syncs in its own process: this one must not hold the sync lock meanwhile
     runtime.close()
     an.inject("400", path="/signatures", reason="Invalid petition data")
 
@@ -427,6 +431,7 @@ def test_cli_once_exit_codes_and_summary(data_dir: Path, an: FakeActionNetwork, 
     runtime, engine = make(data_dir, an, now)
     assert engine.retry_rejected() == 1
     ids.append(sign(runtime, 9, optin_email=True))
+    engine.close()
     runtime.close()
     offline = cli_sync(data_dir, write_config(tmp_path / "offline.toml", an, dead_origin()), passphrase)
     assert offline.returncode == 3, offline.stdout + offline.stderr
