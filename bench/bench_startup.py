@@ -34,6 +34,7 @@ kiosk = KioskWindow(make_options(Path(sys.argv[1])))
 kiosk.window.frameSwapped.connect(lambda: (print("frame", flush=True), app.quit()))
 kiosk.window.show()
 app.exec()
+kiosk.close()
 """
 
 BARE = """

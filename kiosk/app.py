@@ -5,6 +5,7 @@ Only this module and kiosk/bridge import PySide6.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -116,6 +117,13 @@ class KioskWindow(QObject):
         if not roots or not isinstance(roots[0], QQuickWindow):
             raise RuntimeError("ui/Main.qml failed to load; see the messages above")
         self.window: QQuickWindow = roots[0]
+        # Idle means no touch, click or key on this window. A filter on the whole application would run Python for
+        # every event Qt sends to any object (tens of thousands while a screen loads), and that slowed every screen.
+        from kiosk.bridge.idle import IdleViewModel
+
+        idle = self.controller.feature("idle")
+        assert isinstance(idle, IdleViewModel)
+        idle.watch(self.window)
         if initial_screen != "attract":
             self.controller.show(initial_screen)
         self._storage_started = False
@@ -127,14 +135,23 @@ class KioskWindow(QObject):
         self._storage_started = True
         self.window.frameSwapped.disconnect(self._after_first_frame)
         # Leave the frame on screen first; opening storage imports SQLAlchemy and migrates.
-        QTimer.singleShot(0, self.controller.startStorage)
+        QTimer.singleShot(0, self._finish_start_up)
+
+    def _finish_start_up(self) -> None:
+        """Open storage, build what the attract screen does not show (keyboard, idle prompt), freeze the heap."""
+        self.controller.startStorage()
+        self.window.setProperty("startupDone", True)
+        # A full garbage collection walks every object and holds the GIL throughout: over the start-up heap (QML,
+        # SQLAlchemy, PySide) that took 130-230 ms, in the middle of a sync or a submit. What exists now lives for
+        # the whole run, so move it out of the collector's sight (gc.freeze, Python docs).
+        gc.freeze()
 
     def start_storage_now(self) -> None:
-        """Tests and tools that need storage before the first frame call this."""
+        """Tests and tools that need storage (and the keyboard) before the first frame call this."""
         if not self._storage_started:
             self._storage_started = True
             self.window.frameSwapped.disconnect(self._after_first_frame)
-            self.controller.startStorage()
+            self._finish_start_up()
 
     def close(self) -> None:
         from kiosk.bridge.background import wait_for_background

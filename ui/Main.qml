@@ -1,18 +1,21 @@
 pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls as QQC2
-import QtQuick.VirtualKeyboard
-import QtQuick.VirtualKeyboard.Settings
 import Kiosk
 import "components"
 
 // The one window: a stack of screens driven by kiosk.currentScreen, and the on-screen keyboard.
+// The first frame shows the attract screen alone; the keyboard and the idle prompt are built right after it.
 QQC2.ApplicationWindow {
     id: root
 
     required property KioskController kiosk
     // Set when lockdown is on (fullscreen kiosk): closing is refused, only organiser mode can exit.
     property bool lockedDown: false
+    // Set by KioskWindow once the first frame is on screen. Any other screen than the attract screen needs the
+    // late parts at once (its text fields need the keyboard before they can take focus).
+    property bool startupDone: false
+    readonly property bool lateParts: root.startupDone || root.kiosk.currentScreen !== "attract"
 
     objectName: "mainWindow"
     width: 1280
@@ -39,11 +42,7 @@ QQC2.ApplicationWindow {
         stack.replace(null, Qt.resolvedUrl(file), { "kiosk": root.kiosk })
     }
 
-    Component.onCompleted: {
-        // Names and emails must never be learnt or suggested to the next attendee.
-        VirtualKeyboardSettings.inputMethodHints = Qt.ImhNoPredictiveText | Qt.ImhSensitiveData
-        showCurrent()
-    }
+    Component.onCompleted: showCurrent()
 
     Connections {
         target: root.kiosk
@@ -66,7 +65,7 @@ QQC2.ApplicationWindow {
         anchors.right: parent.right
         anchors.top: parent.top
         anchors.bottom: parent.bottom
-        anchors.bottomMargin: root.keyboardSpace ? keyboard.height : 0
+        anchors.bottomMargin: root.keyboardSpace ? root.keyboardHeight : 0
         replaceEnter: Transition { NumberAnimation { property: "opacity"; from: 0; to: 1; duration: 150 } }
         replaceExit: Transition { NumberAnimation { property: "opacity"; from: 1; to: 0; duration: 150 } }
     }
@@ -75,21 +74,20 @@ QQC2.ApplicationWindow {
     // focus from the field, and reflowing the form between that press and its release would move the box away from
     // the finger, so the tap would be lost.
     property bool keyboardSpace: false
-    Connections {
-        target: keyboard
-        function onActiveChanged(): void {
-            if (keyboard.active) {
-                releaseSpace.stop()
-                root.keyboardSpace = true
-            } else {
-                releaseSpace.restart()
-            }
+    readonly property bool keyboardActive: keyboard.item !== null && keyboard.item.active
+    readonly property real keyboardHeight: keyboard.item !== null ? keyboard.item.panelHeight : 0
+    onKeyboardActiveChanged: {
+        if (root.keyboardActive) {
+            releaseSpace.stop()
+            root.keyboardSpace = true
+        } else {
+            releaseSpace.restart()
         }
     }
     Timer {
         id: releaseSpace
         interval: 400
-        onTriggered: root.keyboardSpace = keyboard.active
+        onTriggered: root.keyboardSpace = root.keyboardActive
     }
 
     // Hidden gesture: press and hold the top-left corner (attract screen only) to open organiser mode.
@@ -107,48 +105,55 @@ QQC2.ApplicationWindow {
         onPressAndHold: (root.kiosk.organiser as OrganiserViewModel).requestOpen()
     }
 
-    QQC2.Popup {
-        id: idlePrompt
-        objectName: "idlePrompt"
-        readonly property IdleViewModel idle: root.kiosk.idle as IdleViewModel
-        visible: idlePrompt.idle.prompting
-        modal: true
-        closePolicy: QQC2.Popup.NoAutoClose
-        anchors.centerIn: QQC2.Overlay.overlay
-        width: Math.min(root.width - 2 * Theme.margin, 640)
-        padding: Theme.margin
-        background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.divider; border.width: 2 }
-        contentItem: Column {
-            spacing: Theme.spacing
-            QQC2.Label {
-                width: parent.width
-                text: qsTr("Are you still there?")
-                font.pixelSize: Theme.fontTitle
-                font.bold: true
-                color: Theme.ink
-                wrapMode: Text.WordWrap
-            }
-            QQC2.Label {
-                objectName: "idleCountdownText"
-                width: parent.width
-                text: qsTr("For your privacy, this form will be cleared in %1 seconds.").arg(idlePrompt.idle.secondsLeft)
-                font.pixelSize: Theme.fontBody
-                color: Theme.ink
-                wrapMode: Text.WordWrap
-            }
-            KButton {
-                objectName: "idleContinueButton"
-                text: qsTr("I'm still here")
-                onClicked: idlePrompt.idle.stillHere()
+    // Built with the keyboard, after the first frame: no one can be idle on a screen before it shows.
+    Loader {
+        objectName: "idlePromptLoader"
+        active: root.lateParts
+        sourceComponent: Item {
+            QQC2.Popup {
+                id: idlePrompt
+                objectName: "idlePrompt"
+                readonly property IdleViewModel idle: root.kiosk.idle as IdleViewModel
+                visible: idlePrompt.idle.prompting
+                modal: true
+                closePolicy: QQC2.Popup.NoAutoClose
+                anchors.centerIn: QQC2.Overlay.overlay
+                width: Math.min(root.width - 2 * Theme.margin, 640)
+                padding: Theme.margin
+                background: Rectangle { color: Theme.surface; radius: Theme.radius; border.color: Theme.divider; border.width: 2 }
+                contentItem: Column {
+                    spacing: Theme.spacing
+                    QQC2.Label {
+                        width: parent.width
+                        text: qsTr("Are you still there?")
+                        font.pixelSize: Theme.fontTitle
+                        font.bold: true
+                        color: Theme.ink
+                        wrapMode: Text.WordWrap
+                    }
+                    QQC2.Label {
+                        objectName: "idleCountdownText"
+                        width: parent.width
+                        text: qsTr("For your privacy, this form will be cleared in %1 seconds.").arg(idlePrompt.idle.secondsLeft)
+                        font.pixelSize: Theme.fontBody
+                        color: Theme.ink
+                        wrapMode: Text.WordWrap
+                    }
+                    KButton {
+                        objectName: "idleContinueButton"
+                        text: qsTr("I'm still here")
+                        onClicked: idlePrompt.idle.stillHere()
+                    }
+                }
             }
         }
     }
 
-    InputPanel {
+    Loader {
         id: keyboard
-        objectName: "inputPanel"
-        width: root.width
-        y: active ? root.height - height : root.height
-        visible: active
+        objectName: "keyboardLoader"
+        anchors.fill: parent
+        active: root.lateParts
+        source: "KeyboardPanel.qml"
     }
 }

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Property, QEvent, QObject, QTimer, Signal, Slot
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtQml import QmlElement, QmlUncreatable
 
 from kiosk.bridge import QML_IMPORT_MAJOR_VERSION, QML_IMPORT_NAME  # noqa: F401  (read by QmlElement)
@@ -24,7 +23,7 @@ _ACTIVITY = {
 
 
 class ActivityFilter(QObject):
-    """Application-wide event filter: any touch, click or key counts as someone being there."""
+    """Event filter on the kiosk window: any touch, click or key counts as someone being there."""
 
     activity = Signal()
 
@@ -60,10 +59,14 @@ class IdleViewModel(QObject):
         self._tick.timeout.connect(self._count_down)
         self.filter = ActivityFilter(self)
         self.filter.activity.connect(self._on_activity)
-        app = QGuiApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.filter)
         controller.add_screen_listener(self._on_screen)
+
+    def watch(self, window: QObject) -> None:
+        """Count touches, clicks and keys on ``window`` as activity (KioskWindow calls this for its one window).
+
+        Only the window: a filter on the whole application runs Python for every event sent to any object.
+        """
+        window.installEventFilter(self.filter)
 
     def _is_prompting(self) -> bool:
         return self._prompting

@@ -9,7 +9,6 @@ change); while offline the target is probed every 30 s; "Sync now" probes at onc
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import logging
 import threading
 import time
@@ -294,10 +293,8 @@ class SyncViewModel(QObject):
             self.stateChanged.emit()
             return
         assert self._settings is not None
-        # A full garbage collection walks every object and holds the GIL throughout: over the start-up heap (QML,
-        # SQLAlchemy, PySide) that took 130-230 ms in the middle of a large sync, freezing the screen. Start-up
-        # objects live for the whole run, so move them out of the collector's sight (gc.freeze, Python docs).
-        gc.freeze()
+        # The start-up heap is frozen out of the garbage collector by KioskWindow after the first frame (a full
+        # collection over it took 130-230 ms in the middle of a large sync).
         self._thread = QThread()
         self._thread.setObjectName("sync")
         self._worker = SyncWorker(runtime, self._settings)
