@@ -23,11 +23,12 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from sqlalchemy import ColumnElement, Connection, Row, and_, bindparam, func, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from kiosk.errors import DecryptionError, StorageError, VaultLockedError
@@ -279,14 +280,31 @@ class SyncEngine:
             ids = list(session.scalars(due.order_by(OutboxEntry.created_at, OutboxEntry.id)))
         result = PassResult("done", total=len(ids))
         batch_size = max(1, self.adapter.batch_size)
-        group_size = self._group_size(batch_size)
-        # Delivered entries whose outcome is not committed yet, and claimed entries not delivered yet.
+        size = self._group_size(batch_size)
+        groups = [ids[start : start + size] for start in range(0, len(ids), size)]
+        next_group = done = failures_in_row = 0
+        # Delivered entries whose outcome is not committed yet; claimed entries of the current group not sent yet.
         settled: list[tuple[_Claim, Outcome]] = []
         queue: list[tuple[_Claim, DeliveryItem | Outcome]] = []
-        position = done = failures_in_row = 0
+        # Commits run in order on a helper thread, so that the fsync of one group's claim (and of outcomes) overlaps
+        # the requests of the group before it. A group is only sent once its claim's commit has returned.
+        writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-commit")
+        in_flight: list[Future[_Loaded | None]] = []
+        ahead: tuple[Future[_Loaded | None], int] | None = None  # the next group's claim, and the group's size
         last_commit = self._clock()
+
+        def submit(claim: Sequence[int]) -> Future[_Loaded | None]:
+            nonlocal settled, last_commit
+            future = writer.submit(self._commit, settled, [], claim=claim)
+            in_flight.append(future)
+            settled, last_commit = [], self._clock()
+            return future
+
         try:
             while True:
+                for future in [f for f in in_flight if f.done()]:
+                    in_flight.remove(future)
+                    future.result()  # a failed commit ends the pass (its entries stay in "sending": see _recover)
                 if should_stop is not None and should_stop():
                     result.status, result.detail = "stopped", "stopped"
                     break
@@ -294,21 +312,25 @@ class SyncEngine:
                     result.status, result.detail = "locked", "locked - sync paused"
                     break
                 if not queue:
-                    if position >= len(ids):
-                        break
-                    wanted = ids[position : position + group_size]
-                    position += len(wanted)
-                    # One commit records the outcomes so far and claims the next group, before any request.
-                    loaded = self._commit(settled, [], claim=wanted)
-                    settled, last_commit = [], self._clock()
+                    if ahead is None:
+                        if next_group >= len(groups):
+                            break
+                        ahead = submit(groups[next_group]), len(groups[next_group])
+                        next_group += 1
+                    (future, wanted), ahead = ahead, None
+                    loaded = future.result()
                     claims = loaded.claims if loaded is not None else []
-                    done += len(wanted) - len(claims)
+                    done += wanted - len(claims)
                     try:
                         queue = self._open(loaded) if loaded is not None else []
                     except VaultLockedError:
                         queue = [(claim, Outcome.retry("locked")) for claim in claims]  # released below, unsent
                         result.status, result.detail = "locked", "locked - sync paused"
                         break
+                    if next_group < len(groups):
+                        # The outcomes so far and the next group's claim, committed while this group is sent.
+                        ahead = submit(groups[next_group]), len(groups[next_group])
+                        next_group += 1
                     continue
                 batch, queue = queue[:batch_size], queue[batch_size:]
                 outcomes = self._deliver(batch)
@@ -326,17 +348,21 @@ class SyncEngine:
                     result.status, result.detail = "failing", self.last_error or "the target keeps failing"
                     break
                 if self._clock() - last_commit >= FLUSH_EVERY_S:
-                    self._commit(settled, [])
-                    settled, last_commit = [], self._clock()
+                    submit(())
+            writer.shutdown(wait=True)
+            for future in in_flight:
+                future.result()
+            unsent = [claim for claim, _ in queue] + _claims_of(ahead)
         except BaseException:
             # Keep what was delivered and free what was not; should this fail too, the entries stay in "sending"
             # and the next pass (this process holds the sync lock) returns them to "pending".
+            writer.shutdown(wait=True)
             try:
-                self._commit(settled, [claim for claim, _ in queue])
+                self._commit(settled, [claim for claim, _ in queue] + _claims_of(ahead, failed_ok=True))
             except Exception:
                 log.exception("could not record the outcomes of an interrupted sync pass")
             raise
-        self._commit(settled, [claim for claim, _ in queue])
+        self._commit(settled, unsent)
         if result.status == "throttled":
             with self.runtime.db.begin() as session:
                 result.hold_until = self.hold_until(session, self._now())
@@ -454,59 +480,35 @@ class SyncEngine:
     def _claim(self, conn: Connection, ids: Sequence[int], now: dt.datetime) -> _Loaded:
         """pending -> sending for these ids (in the caller's transaction, committed before any request), with
         the rows needed to open them."""
-        rows = conn.execute(
-            update(OutboxEntry)
-            # ``state || ''`` keeps SQLite on the primary key: on the state index it would walk every pending entry
-            # for each group (quadratic over a large queue).
-            .where(OutboxEntry.id.in_(list(ids)), OutboxEntry.state.concat("") == "pending")
-            .values(state="sending", attempts=OutboxEntry.attempts + 1, updated_at=now)
-            .returning(
-                OutboxEntry.id,
-                OutboxEntry.attempts,
-                OutboxEntry.record_id,
-                OutboxEntry.record_kind,
-                OutboxEntry.consent_event_id,
-            )
-        ).all()
+        rows = conn.execute(_CLAIM, {"e_ids": list(ids), "e_now": now}).all()
         order = {entry_id: i for i, entry_id in enumerate(ids)}
         claims = sorted(
             (_Claim(int(row[0]), int(row[1]) - 1, str(row[2]), str(row[3]), row[4]) for row in rows),
             key=lambda claim: order[claim.entry_id],
         )
         loaded = _Loaded(claims)
-        signature_ids = {c.record_id for c in claims if c.record_kind != "pledge"}
-        pledge_ids = {c.record_id for c in claims if c.record_kind == "pledge"}
+        signature_ids = [c.record_id for c in claims if c.record_kind != "pledge"]
+        pledge_ids = [c.record_id for c in claims if c.record_kind == "pledge"]
         if signature_ids:
-            columns = (*_record_columns(Signature), Signature.petition_id)
-            for row in conn.execute(select(*columns).where(Signature.id.in_(signature_ids))):
-                loaded.signatures[row.id] = row
+            loaded.signatures = {row.id: row for row in conn.execute(_SIGNATURE_ROWS, {"r_ids": signature_ids}).all()}
         if pledge_ids:
-            columns = (
-                *_record_columns(Pledge),
-                Pledge.amount_pence,
-                Pledge.currency,
-                Pledge.frequency,
-                Pledge.gift_aid,
-            )
-            for row in conn.execute(select(*columns).where(Pledge.id.in_(pledge_ids))):
-                loaded.pledges[row.id] = row
-        event_ids = {c.consent_event_id for c in claims if c.consent_event_id is not None}
-        wanted: ColumnElement[bool] = ConsentEvent.record_id.in_(signature_ids | pledge_ids)
+            loaded.pledges = {row.id: row for row in conn.execute(_PLEDGE_ROWS, {"r_ids": pledge_ids}).all()}
+        event_ids = [c.consent_event_id for c in claims if c.consent_event_id is not None]
+        record_ids = signature_ids + pledge_ids
+        events = (
+            conn.execute(_EVENTS_AND_CHANGES, {"r_ids": record_ids, "c_ids": event_ids})
+            if event_ids
+            else conn.execute(_EVENTS, {"r_ids": record_ids})
+        ).all()
+        latest: dict[str, dict[str, Any]] = {}
+        for event in events:
+            latest.setdefault(event[1], {})[event[2]] = event  # by record, then purpose: the latest event wins
         if event_ids:
-            wanted = wanted | ConsentEvent.id.in_(event_ids)
-        events = select(
-            ConsentEvent.id,
-            ConsentEvent.record_id,
-            ConsentEvent.purpose,
-            ConsentEvent.granted,
-            ConsentEvent.text_version,
-            ConsentEvent.text_sha256,
-            ConsentEvent.created_at,
-        ).where(wanted)
-        for event in conn.execute(events.order_by(ConsentEvent.id)):
-            loaded.events[event.id] = event
-            state = ConsentState(event.granted, event.text_version, event.text_sha256, event.created_at)
-            loaded.consents.setdefault(event.record_id, {})[event.purpose] = state  # the latest event wins
+            loaded.events = {event[0]: event for event in events}
+        loaded.consents = {
+            record_id: {purpose: ConsentState(e[3], e[4], e[5], e[6]) for purpose, e in by_purpose.items()}
+            for record_id, by_purpose in latest.items()
+        }
         return loaded
 
     def _open(self, loaded: _Loaded) -> list[tuple[_Claim, DeliveryItem | Outcome]]:
@@ -588,10 +590,23 @@ class _Loaded:
     """A claimed group with its rows, read in the claim's transaction and decrypted after its commit."""
 
     claims: list[_Claim]
-    signatures: dict[str, Row[Any]] = field(default_factory=dict)
-    pledges: dict[str, Row[Any]] = field(default_factory=dict)
+    signatures: dict[str, Any] = field(default_factory=dict)  # rows by record id
+    pledges: dict[str, Any] = field(default_factory=dict)
     events: dict[int, Any] = field(default_factory=dict)  # consent event rows by id
     consents: dict[str, dict[str, ConsentState]] = field(default_factory=dict)
+
+
+def _claims_of(ahead: tuple[Future[_Loaded | None], int] | None, *, failed_ok: bool = False) -> list[_Claim]:
+    """The entries a finished claim-ahead took (none if there was none, or, with ``failed_ok``, if it failed)."""
+    if ahead is None:
+        return []
+    try:
+        loaded = ahead[0].result()
+    except Exception:
+        if not failed_ok:
+            raise
+        return []  # its transaction rolled back: it claimed nothing
+    return loaded.claims if loaded is not None else []
 
 
 def _record_columns(model: type[Signature] | type[Pledge]) -> tuple[Any, ...]:
@@ -619,8 +634,51 @@ def _details(record: Row[Any], *, pledge: bool) -> dict[str, Any]:
     return {"petition_id": record.petition_id}
 
 
-# Outcome statements, executed for many entries at once; each settles only an entry still in "sending".
+# Statements built once (a pass runs them for every group). ``state || ''`` keeps SQLite on the primary key: on the
+# state index it would walk every pending entry for each group (quadratic over a large queue).
 _NOW = bindparam("e_now", type_=UTCDateTime())
+_CLAIM = (
+    update(OutboxEntry)
+    .where(OutboxEntry.id.in_(bindparam("e_ids", expanding=True)), OutboxEntry.state.concat("") == "pending")
+    .values(state="sending", attempts=OutboxEntry.attempts + 1, updated_at=_NOW)
+    .returning(
+        OutboxEntry.id,
+        OutboxEntry.attempts,
+        OutboxEntry.record_id,
+        OutboxEntry.record_kind,
+        OutboxEntry.consent_event_id,
+    )
+)
+_SIGNATURE_ROWS = select(*_record_columns(Signature), Signature.petition_id).where(
+    Signature.id.in_(bindparam("r_ids", expanding=True))
+)
+_PLEDGE_ROWS = select(
+    *_record_columns(Pledge), Pledge.amount_pence, Pledge.currency, Pledge.frequency, Pledge.gift_aid
+).where(Pledge.id.in_(bindparam("r_ids", expanding=True)))
+_EVENT_COLUMNS = (
+    ConsentEvent.id,
+    ConsentEvent.record_id,
+    ConsentEvent.purpose,
+    ConsentEvent.granted,
+    ConsentEvent.text_version,
+    ConsentEvent.text_sha256,
+    ConsentEvent.created_at,
+)
+# Every consent event of the records (the latest per purpose wins), plus the events later changes deliver.
+_EVENTS = (
+    select(*_EVENT_COLUMNS)
+    .where(ConsentEvent.record_id.in_(bindparam("r_ids", expanding=True)))
+    .order_by(ConsentEvent.id)
+)
+_EVENTS_AND_CHANGES = (
+    select(*_EVENT_COLUMNS)
+    .where(
+        ConsentEvent.record_id.in_(bindparam("r_ids", expanding=True))
+        | ConsentEvent.id.in_(bindparam("c_ids", expanding=True))
+    )
+    .order_by(ConsentEvent.id)
+)
+# Outcomes, executed for many entries at once; each settles only an entry still in "sending".
 _SETTLE_SYNCED = (
     update(OutboxEntry)
     .where(OutboxEntry.id == bindparam("e_id"), OutboxEntry.state == "sending")
