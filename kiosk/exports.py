@@ -22,6 +22,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import io
+import itertools
 import json
 import logging
 import os
@@ -57,6 +59,8 @@ from local_db import repositories as repo
 from local_db.models import AuditEvent, ConsentEvent, ConsentText, OutboxEntry, Pledge, Signature, utcnow
 
 if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+
     from kiosk.runtime import KioskRuntime
     from kiosk.vault import Vault
 
@@ -140,8 +144,10 @@ SHEET_ORDER = ("signatures", "pledges", "consent_log", "audit", "consent_texts")
 CONSENT_INDEX_COLUMNS = ("text_sha256", "purpose", "version", "language", "file")
 
 Progress = Callable[[int, int], None]
-# Rows are fetched from SQLite in batches of this many.
+# Rows are fetched from SQLite, written and reported as progress in batches of this many.
 BATCH = 5000
+# Between a record's sync states and its last sync time in the one text the query gives for both.
+DELIVERY_SEPARATOR = "\x1f"
 
 
 class ExportError(KioskError):
@@ -244,28 +250,70 @@ def _yes_no_sql(flag: Any) -> Any:
     return case((flag, literal("yes")), else_=literal("no"))
 
 
-def _latest_consent_sql(model: reports.RecordModel, purpose: str) -> Any:
-    """yes/no: the record's latest decision for one purpose (a later withdrawal or opt-in wins)."""
-    latest = (
-        select(_yes_no_sql(ConsentEvent.granted))
-        .where(ConsentEvent.record_id == model.id, ConsentEvent.purpose == purpose)
-        .order_by(ConsentEvent.id.desc())
-        .limit(1)
-        .scalar_subquery()
+# The consent purposes each table has a column for: the record's latest decision.
+SIGNATURE_OPT_INS = ("email_updates", "sms_updates")
+PLEDGE_CONSENTS = ("gift_aid", "gift_aid_enduring", "follow_up_email", "follow_up_phone", "email_updates")
+NO_DELIVERY = "none" + DELIVERY_SEPARATOR
+
+
+def _selected(
+    stmt: Select[Any], model: reports.RecordModel, record_id: Any, where: reports.RecordFilter
+) -> Select[Any]:
+    """``stmt`` narrowed to rows of the selected records (all rows when nothing is filtered)."""
+    if where == reports.RecordFilter():
+        return stmt
+    return stmt.join(model, model.id == record_id).where(*where.clauses(model))
+
+
+def _latest_decisions(
+    conn: Connection, model: reports.RecordModel, purpose: str, where: reports.RecordFilter
+) -> dict[str, str]:
+    """record id -> "yes"/"no": each selected record's latest decision for one purpose (a later withdrawal or
+    opt-in wins). Events come in the order stored and a later one replaces an earlier one in the dict.
+
+    One pass over the consent events instead of a lookup per record: three times cheaper on 100,000 records.
+    """
+    stmt = (
+        select(ConsentEvent.record_id, _yes_no_sql(ConsentEvent.granted))
+        .where(ConsentEvent.purpose == purpose)
+        .order_by(ConsentEvent.id)
     )
-    return func.coalesce(latest, literal("no"))
+    return dict(_all_rows(conn, _selected(stmt, model, ConsentEvent.record_id, where)))
 
 
-def _delivery_sql(model: reports.RecordModel) -> tuple[Any, Any]:
-    """The record's own outbox states ("synced", or "synced,pending" with two adapters) and last sync time."""
-    own = (OutboxEntry.record_id == model.id) & OutboxEntry.consent_event_id.is_(None)
-    states = select(func.coalesce(func.group_concat(OutboxEntry.state), "none")).where(own).scalar_subquery()
-    synced = select(func.coalesce(_iso_sql(func.max(OutboxEntry.synced_at)), "")).where(own).scalar_subquery()
-    return states, synced
+def _deliveries(conn: Connection, model: reports.RecordModel, where: reports.RecordFilter) -> dict[str, str]:
+    """record id -> "states<US>time": the record's own outbox states in the order queued ("synced", or
+    "synced,pending" with two adapters) and its last sync time; a record with no entry is :data:`NO_DELIVERY`.
+
+    One pass over the outbox instead of a lookup per record.
+    """
+    stmt = (
+        select(
+            OutboxEntry.record_id,
+            _text(
+                OutboxEntry.state.concat(DELIVERY_SEPARATOR).concat(
+                    func.coalesce(_iso_sql(OutboxEntry.synced_at), literal(""))
+                )
+            ),
+        )
+        .where(OutboxEntry.consent_event_id.is_(None))
+        .order_by(OutboxEntry.id)
+    )
+    rows = _all_rows(conn, _selected(stmt, model, OutboxEntry.record_id, where))
+    found = dict(rows)
+    if len(found) == len(rows):
+        return found
+    # Some record is queued for more than one adapter: join its states, keep its last sync time.
+    queued: dict[str, tuple[list[str], str]] = {}
+    for record_id, entry in rows:
+        state, _, synced = entry.rpartition(DELIVERY_SEPARATOR)
+        states, latest = queued.setdefault(record_id, ([], ""))
+        states.append(state)
+        queued[record_id] = (states, max(latest, synced))
+    return {rid: ",".join(states) + DELIVERY_SEPARATOR + synced for rid, (states, synced) in queued.items()}
 
 
 def _signature_query(where: reports.RecordFilter) -> Select[Any]:
-    states, synced = _delivery_sql(Signature)
     return (
         select(
             literal_column("signatures.rowid"),
@@ -278,10 +326,6 @@ def _signature_query(where: reports.RecordFilter) -> Select[Any]:
             Signature.source,
             _safe_sql(Signature.language),
             _safe_sql(Signature.petition_id),
-            _latest_consent_sql(Signature, "email_updates"),
-            _latest_consent_sql(Signature, "sms_updates"),
-            states,
-            synced,
         )
         .where(*where.clauses(Signature))
         .order_by(Signature.created_at)
@@ -289,7 +333,6 @@ def _signature_query(where: reports.RecordFilter) -> Select[Any]:
 
 
 def _pledge_query(where: reports.RecordFilter) -> Select[Any]:
-    states, synced = _delivery_sql(Pledge)
     return (
         select(
             literal_column("pledges.rowid"),
@@ -300,18 +343,11 @@ def _pledge_query(where: reports.RecordFilter) -> Select[Any]:
             Pledge.amount_pence,
             _safe_sql(Pledge.currency),
             _safe_sql(Pledge.frequency),
-            _latest_consent_sql(Pledge, "gift_aid"),
-            _latest_consent_sql(Pledge, "gift_aid_enduring"),
-            _latest_consent_sql(Pledge, "follow_up_email"),
-            _latest_consent_sql(Pledge, "follow_up_phone"),
-            _latest_consent_sql(Pledge, "email_updates"),
             _iso_sql(Pledge.created_at),
             _safe_sql(Pledge.event_id),
             _safe_sql(Pledge.kiosk_id),
             Pledge.source,
             _safe_sql(Pledge.language),
-            states,
-            synced,
         )
         .where(*where.clauses(Pledge))
         .order_by(Pledge.created_at)
@@ -358,8 +394,8 @@ def _audit_query(where: reports.RecordFilter) -> Select[Any]:
     return stmt
 
 
-def _rows(conn: Connection, stmt: Select[Any]) -> Iterator[tuple[Any, ...]]:
-    """Stream a query's rows as the driver's plain tuples, in batches.
+def _batches(conn: Connection, stmt: Select[Any]) -> Iterator[Sequence[Any]]:
+    """Stream a query's rows as the driver's plain tuples, in lists of up to BATCH rows.
 
     Every column above is already text, a number or bytes, so SQLAlchemy has no per-row conversion to do and
     reading the DBAPI cursor directly halves the cost of 400,000 rows.
@@ -368,7 +404,15 @@ def _rows(conn: Connection, stmt: Select[Any]) -> Iterator[tuple[Any, ...]]:
     cursor = result.cursor
     try:
         while batch := cursor.fetchmany(BATCH):
-            yield from batch
+            yield batch
+    finally:
+        result.close()
+
+
+def _all_rows(conn: Connection, stmt: Select[Any]) -> Sequence[Any]:
+    result = conn.execute(stmt)
+    try:
+        return result.cursor.fetchall()
     finally:
         result.close()
 
@@ -380,22 +424,80 @@ def _count(conn: Connection, stmt: Select[Any]) -> int:
 # --- table writers ------------------------------------------------------------------------------------------------
 
 
+class _HashedFile(io.RawIOBase):
+    """A new file that hashes its bytes on their way to disk, so the manifest's SHA-256 needs no second read."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self._file = path.open("xb", buffering=0)
+        self.sha256 = hashlib.sha256()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: ReadableBuffer, /) -> int:
+        written = self._file.write(data) or 0
+        self.sha256.update(memoryview(data).cast("B")[:written])
+        return written
+
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+    def close(self) -> None:
+        if not self.closed:
+            self._file.close()
+        super().close()
+
+
+def _plain_lines(batch: Sequence[Sequence[Any]], columns: int) -> str | None:
+    """The batch's rows as CSV lines (CRLF after each) when no cell needs quoting, else None.
+
+    Joining cells with commas is what csv.writer writes for a cell holding no comma, quote or line break, and
+    checking a whole batch at once costs a few scans of one string instead of a csv.writer call per row. A row of
+    another length or a cell that is not text also gives None, and the caller lets csv.writer do the batch.
+    """
+    if not batch or set(map(len, batch)) != {columns}:
+        return None
+    try:
+        text = "\r\n".join(map(",".join, batch)) + "\r\n"
+    except TypeError:  # a cell that is not text
+        return None
+    rows = len(batch)
+    if '"' in text or text.count(",") != rows * (columns - 1) or text.count("\r") != rows or text.count("\n") != rows:
+        return None
+    return text
+
+
 class _CsvTables:
-    """Each table is its own RFC 4180 CSV file, UTF-8 with a BOM."""
+    """Each table is its own RFC 4180 CSV file, UTF-8 with a BOM, hashed as it is written and synced to disk."""
 
     def __init__(self, folder: Path) -> None:
         self._folder = folder
-        self.files: list[str] = []
+        self.digests: dict[str, str] = {}
 
-    def write(self, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    @property
+    def files(self) -> list[str]:
+        """The files written, in reading order whatever order they were written in."""
+        return [f"{name}.csv" for name in SHEET_ORDER if f"{name}.csv" in self.digests]
+
+    def write(self, name: str, header: Sequence[str], batches: Iterable[Sequence[Sequence[Any]]]) -> None:
+        """Write one table from its rows, given in batches; bytes as csv.writer (QUOTE_MINIMAL, CRLF) writes them."""
         relative = f"{name}.csv"
-        with (self._folder / relative).open("w", encoding="utf-8-sig", newline="") as fh:
+        raw = _HashedFile(self._folder / relative)
+        # Plain UTF-8 after a written BOM: the same bytes as "utf-8-sig", through the codec's fast path.
+        with io.TextIOWrapper(io.BufferedWriter(raw, 1 << 20), encoding="utf-8", newline="") as fh:
+            fh.write("\ufeff")
             writer = csv.writer(fh, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
             writer.writerow(header)
-            writer.writerows(rows)
+            for batch in batches:
+                text = _plain_lines(batch, len(header))
+                if text is None:
+                    writer.writerows(batch)
+                else:
+                    fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        self.files.append(relative)
+        self.digests[relative] = raw.sha256.hexdigest()
 
     def close(self) -> None:
         """Nothing to finish: each CSV is complete when written."""
@@ -412,13 +514,14 @@ class _XlsxTables:
         # Sheets in reading order, whatever order the tables are written in.
         self._sheets = {name: self._book.create_sheet(title=name) for name in SHEET_ORDER}
         self.files: list[str] = []
+        self.digests: dict[str, str] = {}
 
-    def write(self, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    def write(self, name: str, header: Sequence[str], batches: Iterable[Sequence[Sequence[Any]]]) -> None:
         from openpyxl.cell import WriteOnlyCell
 
         sheet = self._sheets[name]
         sheet.append(list(header))
-        for row in rows:
+        for row in itertools.chain.from_iterable(batches):
             cells = []
             for value in row:
                 cell = WriteOnlyCell(sheet, value=value)
@@ -448,25 +551,30 @@ class _Run:
     # (rowid, id) of each record whose personal data went out.
     exported: dict[str, list[tuple[int, str]]] = field(default_factory=lambda: {"signature": [], "pledge": []})
 
-    def open(
-        self, kind: str, rowid: int, record_id: str, key_id: str, sealed: bytes | None
-    ) -> tuple[dict[str, Any], str]:
-        """(personal fields, personal_data state: present | purged | unreadable) of one record, and progress."""
-        self.done += 1
-        if self.progress is not None and (self.done % 2000 == 0 or self.done == self.total):
+    def advance(self, records: int) -> None:
+        self.done += records
+        if self.progress is not None and records:
             self.progress(self.done, self.total)
-        if sealed is None:
-            self.purged += 1
-            return {}, "purged"
-        try:
-            fields = self.vault.open_blob(record_id, key_id, sealed)
-        except DecryptionError as exc:
-            self.unreadable.append(record_id)
-            self.vault.report_decryption_failure(exc)
-            log.error("record %s could not be decrypted for export; exported without personal data", record_id)
-            return {}, "unreadable"
-        self.exported[kind].append((rowid, record_id))
-        return fields, "present"
+
+    def opener(self, kind: str) -> Callable[[int, str, str, bytes | None], tuple[dict[str, Any], str]]:
+        """open(rowid, id, key id, sealed) -> (personal fields, personal_data: present | purged | unreadable)."""
+        open_blob, exported = self.vault.open_blob, self.exported[kind].append
+
+        def open_record(rowid: int, record_id: str, key_id: str, sealed: bytes | None) -> tuple[dict[str, Any], str]:
+            if sealed is None:
+                self.purged += 1
+                return {}, "purged"
+            try:
+                fields = open_blob(record_id, key_id, sealed)
+            except DecryptionError as exc:
+                self.unreadable.append(record_id)
+                self.vault.report_decryption_failure(exc)
+                log.error("record %s could not be decrypted for export; exported without personal data", record_id)
+                return {}, "unreadable"
+            exported((rowid, record_id))
+            return fields, "present"
+
+        return open_record
 
 
 def export_records(
@@ -554,10 +662,16 @@ def _write_export(
         if progress is not None:
             progress(0, run.total)
         first, last = _time_range(conn, where)
-        tables.write("signatures", SIGNATURE_COLUMNS, _signature_cells(_rows(conn, signatures), run))
-        tables.write("pledges", PLEDGE_COLUMNS, _pledge_cells(_rows(conn, pledges), run))
-        tables.write("consent_log", CONSENT_COLUMNS, _rows(conn, consents))
-        tables.write("audit", AUDIT_COLUMNS, _rows(conn, audit))
+        for name, model, columns, query, purposes, cells in (
+            ("signatures", Signature, SIGNATURE_COLUMNS, signatures, SIGNATURE_OPT_INS, _signature_cells),
+            ("pledges", Pledge, PLEDGE_COLUMNS, pledges, PLEDGE_CONSENTS, _pledge_cells),
+        ):
+            selected = counts[name] > 0
+            decisions = [_latest_decisions(conn, model, p, where) if selected else {} for p in purposes]
+            deliveries = _deliveries(conn, model, where) if selected else {}
+            tables.write(name, columns, cells(_batches(conn, query), run, decisions, deliveries))
+        tables.write("consent_log", CONSENT_COLUMNS, _batches(conn, consents))
+        tables.write("audit", AUDIT_COLUMNS, _batches(conn, audit))
         texts = _consent_texts(conn, consents)
         conn.rollback()
     counts.update(consent_texts=len(texts), purged=run.purged, unreadable=len(run.unreadable))
@@ -566,9 +680,11 @@ def _write_export(
         index_rows = [
             [sha, neutralise(p), neutralise(v), neutralise(lang), f"{sha}.txt"] for sha, p, v, lang, _ in texts
         ]
-        tables.write("consent_texts", CONSENT_INDEX_COLUMNS, index_rows)
+        tables.write("consent_texts", CONSENT_INDEX_COLUMNS, [index_rows])
     tables.close()
-    files = {name: _sha256(folder / name) for name in [*tables.files, *text_files]}
+    # CSV files were hashed as they were written; a consent text's file is named by its hash.
+    known = {**tables.digests, **{f"consent_texts/{sha}.txt": sha for sha, *_ in texts}}
+    files = {name: known.get(name) or _sha256(folder / name) for name in [*tables.files, *text_files]}
     manifest = {
         "format": MANIFEST_FORMAT,
         "created_at": iso(now),
@@ -600,55 +716,87 @@ def _time_range(conn: Connection, where: reports.RecordFilter) -> tuple[str | No
     return (min(ends), max(ends)) if ends else (None, None)
 
 
-def _signature_cells(rows: Iterator[tuple[Any, ...]], run: _Run) -> Iterator[list[Any]]:
-    for rowid, record_id, key_id, sealed, *clear in rows:
-        fields, state = run.open("signature", rowid, record_id, key_id, sealed)
-        get = fields.get
-        yield [
-            neutralise(str(get("first_name", ""))),
-            neutralise(str(get("last_name", ""))),
-            neutralise(str(get("email", ""))),
-            neutralise(str(get("postcode", ""))),
-            neutralise(str(get("country", ""))),
-            neutralise(str(get("phone", ""))),
-            *clear,  # signed_at .. synced_at, formatted by the query
-            state,
-            record_id,
-        ]
+def _signature_cells(
+    batches: Iterator[Sequence[Any]], run: _Run, consents: Sequence[dict[str, str]], deliveries: dict[str, str]
+) -> Iterator[list[tuple[str, ...]]]:
+    """The signatures' rows, a batch at a time. Rows are tuples: the garbage collector stops tracking a tuple of
+    strings the first time it sees one, so a batch of them is never promoted and never costs full collections."""
+    open_record = run.opener("signature")
+    email_updates, sms_updates = (decisions.get for decisions in consents)
+    delivery = deliveries.get
+    for batch in batches:
+        rows: list[tuple[str, ...]] = []
+        for rowid, record_id, key_id, sealed, *clear in batch:
+            fields, state = open_record(rowid, record_id, key_id, sealed)
+            get = fields.get
+            states, _, synced = delivery(record_id, NO_DELIVERY).rpartition(DELIVERY_SEPARATOR)
+            rows.append(
+                (
+                    neutralise(str(get("first_name", ""))),
+                    neutralise(str(get("last_name", ""))),
+                    neutralise(str(get("email", ""))),
+                    neutralise(str(get("postcode", ""))),
+                    neutralise(str(get("country", ""))),
+                    neutralise(str(get("phone", ""))),
+                    *clear,  # signed_at .. petition, formatted by the query
+                    email_updates(record_id, "no"),
+                    sms_updates(record_id, "no"),
+                    states,
+                    synced,
+                    state,
+                    record_id,
+                )
+            )
+        yield rows
+        run.advance(len(batch))
 
 
-def _pledge_cells(rows: Iterator[tuple[Any, ...]], run: _Run) -> Iterator[list[Any]]:
-    for rowid, record_id, key_id, sealed, created, amount_pence, *clear in rows:
-        fields, state = run.open("pledge", rowid, record_id, key_id, sealed)
-        get = fields.get
-        address = str(get("address_line", ""))
-        currency, frequency, gift_aid, enduring, follow_email, follow_phone, email_updates, *rest = clear
-        yield [
-            # HMRC's Gift Aid schedule, in its order.
-            neutralise(str(get("title", ""))),
-            neutralise(str(get("first_name", ""))),
-            neutralise(str(get("last_name", ""))),
-            neutralise(house_name_or_number(address)),
-            neutralise(str(get("postcode", ""))),
-            "",  # aggregated donations: each pledge is its own line
-            "No",  # sponsored event
-            stored_time(created).astimezone().strftime("%d/%m/%y"),
-            pounds(amount_pence),
-            # The rest of the pledge.
-            currency,
-            frequency,
-            gift_aid,
-            enduring,
-            neutralise(address),
-            neutralise(str(get("email", ""))),
-            neutralise(str(get("phone", ""))),
-            follow_email,
-            follow_phone,
-            email_updates,
-            *rest,  # pledged_at .. synced_at, formatted by the query
-            state,
-            record_id,
-        ]
+def _pledge_cells(
+    batches: Iterator[Sequence[Any]], run: _Run, consents: Sequence[dict[str, str]], deliveries: dict[str, str]
+) -> Iterator[list[tuple[str, ...]]]:
+    open_record = run.opener("pledge")
+    for batch in batches:
+        rows: list[tuple[str, ...]] = []
+        for rowid, record_id, key_id, sealed, created, amount_pence, currency, frequency, *clear in batch:
+            fields, state = open_record(rowid, record_id, key_id, sealed)
+            get = fields.get
+            gift_aid, enduring, follow_email, follow_phone, email_updates = (
+                decisions.get(record_id, "no") for decisions in consents
+            )
+            states, _, synced = deliveries.get(record_id, NO_DELIVERY).rpartition(DELIVERY_SEPARATOR)
+            address = str(get("address_line", ""))
+            rows.append(
+                (
+                    # HMRC's Gift Aid schedule, in its order.
+                    neutralise(str(get("title", ""))),
+                    neutralise(str(get("first_name", ""))),
+                    neutralise(str(get("last_name", ""))),
+                    neutralise(house_name_or_number(address)),
+                    neutralise(str(get("postcode", ""))),
+                    "",  # aggregated donations: each pledge is its own line
+                    "No",  # sponsored event
+                    stored_time(created).astimezone().strftime("%d/%m/%y"),
+                    pounds(amount_pence),
+                    # The rest of the pledge.
+                    currency,
+                    frequency,
+                    gift_aid,
+                    enduring,
+                    neutralise(address),
+                    neutralise(str(get("email", ""))),
+                    neutralise(str(get("phone", ""))),
+                    follow_email,
+                    follow_phone,
+                    email_updates,
+                    *clear,  # pledged_at .. language, formatted by the query
+                    states,
+                    synced,
+                    state,
+                    record_id,
+                )
+            )
+        yield rows
+        run.advance(len(batch))
 
 
 def _consent_texts(conn: Connection, consents: Select[Any]) -> list[tuple[str, str, str, str, str]]:
