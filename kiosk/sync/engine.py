@@ -23,7 +23,6 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -280,31 +279,14 @@ class SyncEngine:
             ids = list(session.scalars(due.order_by(OutboxEntry.created_at, OutboxEntry.id)))
         result = PassResult("done", total=len(ids))
         batch_size = max(1, self.adapter.batch_size)
-        size = self._group_size(batch_size)
-        groups = [ids[start : start + size] for start in range(0, len(ids), size)]
-        next_group = done = failures_in_row = 0
-        # Delivered entries whose outcome is not committed yet; claimed entries of the current group not sent yet.
+        group_size = self._group_size(batch_size)
+        # Delivered entries whose outcome is not committed yet, and claimed entries not delivered yet.
         settled: list[tuple[_Claim, Outcome]] = []
         queue: list[tuple[_Claim, DeliveryItem | Outcome]] = []
-        # Commits run in order on a helper thread, so that the fsync of one group's claim (and of outcomes) overlaps
-        # the requests of the group before it. A group is only sent once its claim's commit has returned.
-        writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-commit")
-        in_flight: list[Future[_Loaded | None]] = []
-        ahead: tuple[Future[_Loaded | None], int] | None = None  # the next group's claim, and the group's size
+        position = done = failures_in_row = 0
         last_commit = self._clock()
-
-        def submit(claim: Sequence[int]) -> Future[_Loaded | None]:
-            nonlocal settled, last_commit
-            future = writer.submit(self._commit, settled, [], claim=claim)
-            in_flight.append(future)
-            settled, last_commit = [], self._clock()
-            return future
-
         try:
             while True:
-                for future in [f for f in in_flight if f.done()]:
-                    in_flight.remove(future)
-                    future.result()  # a failed commit ends the pass (its entries stay in "sending": see _recover)
                 if should_stop is not None and should_stop():
                     result.status, result.detail = "stopped", "stopped"
                     break
@@ -312,25 +294,21 @@ class SyncEngine:
                     result.status, result.detail = "locked", "locked - sync paused"
                     break
                 if not queue:
-                    if ahead is None:
-                        if next_group >= len(groups):
-                            break
-                        ahead = submit(groups[next_group]), len(groups[next_group])
-                        next_group += 1
-                    (future, wanted), ahead = ahead, None
-                    loaded = future.result()
+                    if position >= len(ids):
+                        break
+                    wanted = ids[position : position + group_size]
+                    position += len(wanted)
+                    # One commit records the outcomes so far and claims the next group, before any request.
+                    loaded = self._commit(settled, [], claim=wanted)
+                    settled, last_commit = [], self._clock()
                     claims = loaded.claims if loaded is not None else []
-                    done += wanted - len(claims)
+                    done += len(wanted) - len(claims)
                     try:
                         queue = self._open(loaded) if loaded is not None else []
                     except VaultLockedError:
                         queue = [(claim, Outcome.retry("locked")) for claim in claims]  # released below, unsent
                         result.status, result.detail = "locked", "locked - sync paused"
                         break
-                    if next_group < len(groups):
-                        # The outcomes so far and the next group's claim, committed while this group is sent.
-                        ahead = submit(groups[next_group]), len(groups[next_group])
-                        next_group += 1
                     continue
                 batch, queue = queue[:batch_size], queue[batch_size:]
                 outcomes = self._deliver(batch)
@@ -348,21 +326,17 @@ class SyncEngine:
                     result.status, result.detail = "failing", self.last_error or "the target keeps failing"
                     break
                 if self._clock() - last_commit >= FLUSH_EVERY_S:
-                    submit(())
-            writer.shutdown(wait=True)
-            for future in in_flight:
-                future.result()
-            unsent = [claim for claim, _ in queue] + _claims_of(ahead)
+                    self._commit(settled, [])
+                    settled, last_commit = [], self._clock()
         except BaseException:
             # Keep what was delivered and free what was not; should this fail too, the entries stay in "sending"
             # and the next pass (this process holds the sync lock) returns them to "pending".
-            writer.shutdown(wait=True)
             try:
-                self._commit(settled, [claim for claim, _ in queue] + _claims_of(ahead, failed_ok=True))
+                self._commit(settled, [claim for claim, _ in queue])
             except Exception:
                 log.exception("could not record the outcomes of an interrupted sync pass")
             raise
-        self._commit(settled, unsent)
+        self._commit(settled, [claim for claim, _ in queue])
         if result.status == "throttled":
             with self.runtime.db.begin() as session:
                 result.hold_until = self.hold_until(session, self._now())
@@ -438,13 +412,13 @@ class SyncEngine:
         if not settled and not release and not claim:
             return None
         now = self._now()
-        synced: list[dict[str, Any]] = []
+        synced: dict[str | None, list[int]] = {}  # entry ids by remote id (a webhook batch shares one)
         others: list[dict[str, Any]] = []
         with self.runtime.db.begin() as session:
             conn = session.connection()
             for entry, outcome in settled:
                 if outcome.state == "synced":
-                    synced.append({"e_id": entry.entry_id, "e_remote": outcome.remote_id, "e_now": now})
+                    synced.setdefault(outcome.remote_id, []).append(entry.entry_id)
                     continue
                 if outcome.state == "rejected":
                     state, next_at, until = "rejected", None, None
@@ -469,8 +443,14 @@ class SyncEngine:
                         "e_now": now,
                     }
                 )
-            if synced:
-                conn.execute(_SETTLE_SYNCED, synced)
+            singles = [
+                {"e_id": ids[0], "e_remote": remote, "e_now": now} for remote, ids in synced.items() if len(ids) == 1
+            ]
+            if singles:
+                conn.execute(_SETTLE_SYNCED, singles)
+            for remote, ids in synced.items():
+                if len(ids) > 1:
+                    conn.execute(_SETTLE_SYNCED_SHARED, {"e_ids": ids, "e_remote": remote, "e_now": now})
             if others:
                 conn.execute(_SETTLE_OTHER, others)
             if release:
@@ -596,19 +576,6 @@ class _Loaded:
     consents: dict[str, dict[str, ConsentState]] = field(default_factory=dict)
 
 
-def _claims_of(ahead: tuple[Future[_Loaded | None], int] | None, *, failed_ok: bool = False) -> list[_Claim]:
-    """The entries a finished claim-ahead took (none if there was none, or, with ``failed_ok``, if it failed)."""
-    if ahead is None:
-        return []
-    try:
-        loaded = ahead[0].result()
-    except Exception:
-        if not failed_ok:
-            raise
-        return []  # its transaction rolled back: it claimed nothing
-    return loaded.claims if loaded is not None else []
-
-
 def _record_columns(model: type[Signature] | type[Pledge]) -> tuple[Any, ...]:
     return (
         model.id,
@@ -682,6 +649,19 @@ _EVENTS_AND_CHANGES = (
 _SETTLE_SYNCED = (
     update(OutboxEntry)
     .where(OutboxEntry.id == bindparam("e_id"), OutboxEntry.state == "sending")
+    .values(
+        state="synced",
+        remote_id=bindparam("e_remote"),
+        synced_at=_NOW,
+        last_error=None,
+        next_attempt_at=None,
+        retry_after_until=None,
+        updated_at=_NOW,
+    )
+)
+_SETTLE_SYNCED_SHARED = (
+    update(OutboxEntry)
+    .where(OutboxEntry.id.in_(bindparam("e_ids", expanding=True)), OutboxEntry.state.concat("") == "sending")
     .values(
         state="synced",
         remote_id=bindparam("e_remote"),
