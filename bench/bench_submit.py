@@ -1,10 +1,12 @@
 """Benchmark: submit -> durable -> thank-you latency, sealing cost, and decrypting 100,000 sealed records.
 
-1. Submit: the real signing view model's ``submit()`` on the real kiosk window (offscreen): validation, sealing,
-   the synchronous=FULL commit of the signature, its consent events and outbox entry, the tally refresh and the
-   switch to the thank-you screen. Floor: a bare sqlite3 INSERT + COMMIT of one row of the same size with
-   journal_mode=WAL and synchronous=FULL in the same folder. Issue 10 asks for p50/p99 within 2x; issue 3 for
-   p99 under 50 ms.
+1. Submit: the real signing view model's ``submit()`` on the real kiosk window (offscreen), timed in two parts:
+   submit -> durable (validation, sealing, the synchronous=FULL commit of the signature, its consent events,
+   outbox entry and funnel count: until the commit returns) and durable -> thank-you (wiping the form, the tally
+   refresh and building the thank-you screen: until ``submit()`` returns with it current), and their total.
+   Floor: a bare sqlite3 INSERT + COMMIT of one row of the same size with journal_mode=WAL and synchronous=FULL in
+   the same folder, one beside each submit; it is compared with submit -> durable, the part that does the
+   same job (issue 10 asks for p50/p99 within 2x). Issue 3 asks for the total's p99 under 50 ms.
 2. Sealing: ``Vault.seal`` per record (JSON + AES-256-GCM with the record binding) vs AES-GCM of the same bytes.
    Issue 4 asks for under 1 ms per record.
 3. Decrypting 100,000 sealed records with ``Vault.open_blob`` vs AES-GCM decryption of the same blobs alone.
@@ -23,6 +25,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -38,23 +41,38 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def bare_commits(folder: Path, count: int, row_bytes: int) -> list[float]:
-    conn = sqlite3.connect(folder / "bare.db", isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("CREATE TABLE t (id TEXT PRIMARY KEY, created TEXT, sealed BLOB)")
-    times = []
-    for _ in range(count):
+class BareCommits:
+    """The floor: one-row INSERT + COMMIT transactions on a bare sqlite3 database (WAL, synchronous=FULL)."""
+
+    def __init__(self, folder: Path, row_bytes: int) -> None:
+        self.row_bytes = row_bytes
+        self.conn = sqlite3.connect(folder / "bare.db", isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.execute("CREATE TABLE t (id TEXT PRIMARY KEY, created TEXT, sealed BLOB)")
+
+    def commit_one(self) -> float:
+        row = (str(uuid.uuid4()), os.urandom(self.row_bytes))
         started = time.perf_counter()
-        conn.execute("BEGIN")
-        conn.execute("INSERT INTO t VALUES (?, datetime('now'), ?)", (str(uuid.uuid4()), os.urandom(row_bytes)))
-        conn.execute("COMMIT")
-        times.append(time.perf_counter() - started)
-    conn.close()
-    return times
+        self.conn.execute("BEGIN")
+        self.conn.execute("INSERT INTO t VALUES (?, datetime('now'), ?)", row)
+        self.conn.execute("COMMIT")
+        return time.perf_counter() - started
+
+    def close(self) -> None:
+        self.conn.close()
 
 
-def kiosk_submits(folder: Path, count: int) -> list[float]:
+def kiosk_submits(
+    folder: Path, count: int, bare: BareCommits
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    """Seconds per submit: (submit -> durable, durable -> thank-you, total), and the floor's commits.
+
+    One floor commit runs beside each submit, so the two meet the same disk and machine load (an fsync here takes
+    0.2 ms one minute and 4 ms the next, when other jobs write): before it on even rounds, after it on odd ones, so
+    neither is always the first write after a pause.
+    """
+    from kiosk import signing as signing_service
     from kiosk.app import KioskWindow, create_application, wait
     from tests.helpers.kiosk import make_options, set_up_database
     from tests.reliability.records import draft
@@ -68,7 +86,18 @@ def kiosk_submits(folder: Path, count: int) -> list[float]:
     wait(300)
     controller = kiosk.controller
     signing = controller.feature("signing")
-    times = []
+    # The view model imports save_signature from kiosk.signing when it submits: time the moment it returns, which
+    # is when the commit has returned (durable).
+    save_signature = signing_service.save_signature
+    durable_at: list[float] = []
+
+    def timed_save(*args: Any, **kwargs: Any) -> Any:
+        result = save_signature(*args, **kwargs)
+        durable_at.append(time.perf_counter())
+        return result
+
+    signing_service.save_signature = timed_save
+    to_durable, to_thank_you, total, floor = [], [], [], []
     for n in range(count + 20):
         controller.show("sign")
         wait(350)  # a person reads and types for far longer; let the screen transition finish
@@ -81,17 +110,24 @@ def kiosk_submits(folder: Path, count: int) -> list[float]:
             ("consentSign", True),
         ):
             signing.setProperty(prop, value)
+        bare_took = bare.commit_one() if n % 2 == 0 else 0.0
+        durable_at.clear()
         started = time.perf_counter()
         ok = signing.submit()
-        took = time.perf_counter() - started
-        if not ok or controller.property("currentScreen") != "thankYou":
+        ended = time.perf_counter()
+        bare_took = bare_took or bare.commit_one()
+        if not ok or controller.property("currentScreen") != "thankYou" or len(durable_at) != 1:
             raise RuntimeError(f"submit failed: {signing.property('failure')} {signing.property('errors')}")
         if n >= 20:  # the first few warm SQLAlchemy's statement caches
-            times.append(took)
+            to_durable.append(durable_at[0] - started)
+            to_thank_you.append(ended - durable_at[0])
+            total.append(ended - started)
+            floor.append(bare_took)
         controller.show("attract")
         wait(350)
+    signing_service.save_signature = save_signature
     kiosk.close()
-    return times
+    return to_durable, to_thank_you, total, floor
 
 
 def sealing(count: int) -> tuple[float, float, int]:
@@ -169,23 +205,31 @@ def main(argv: list[str] | None = None) -> int:
         kiosk_dir, bare_dir = Path(tmp) / "kiosk", Path(tmp) / "bare"
         kiosk_dir.mkdir()
         bare_dir.mkdir()
-        ours = kiosk_submits(kiosk_dir, args.submits)
-        floor = bare_commits(bare_dir, args.submits, row_bytes=250)
-    p50, p99 = percentile(ours, 0.50), percentile(ours, 0.99)
-    f50, f99 = percentile(floor, 0.50), percentile(floor, 0.99)
+        bare = BareCommits(bare_dir, row_bytes=250)
+        to_durable, to_thank_you, total, floor = kiosk_submits(kiosk_dir, args.submits, bare)
+        bare.close()
+
+    def p50_p99(values: list[float]) -> str:
+        return f"p50 {percentile(values, 0.50) * 1000:.2f} ms, p99 {percentile(values, 0.99) * 1000:.2f} ms"
+
+    print(f"submit -> durable (commit returned), {args.submits} signatures: {p50_p99(to_durable)}")
+    print(f"durable -> thank-you (form wiped, tally refreshed, thank-you screen built): {p50_p99(to_thank_you)}")
+    print(f"total submit -> durable -> thank-you: {p50_p99(total)}")
     print(
-        f"submit -> durable -> thank-you, {args.submits} signatures: p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms"
+        "floor (bare sqlite3 INSERT+COMMIT, WAL, synchronous=FULL, same disk, one beside each submit): "
+        f"{p50_p99(floor)}"
     )
+    ratio50 = percentile(to_durable, 0.50) / percentile(floor, 0.50)
+    ratio99 = percentile(to_durable, 0.99) / percentile(floor, 0.99)
     print(
-        "floor (bare sqlite3 INSERT+COMMIT, WAL, synchronous=FULL, same disk): "
-        f"p50 {f50 * 1000:.2f} ms, p99 {f99 * 1000:.2f} ms"
+        f"ratio (submit -> durable vs floor): p50 {ratio50:.1f}x, p99 {ratio99:.1f}x; target at most "
+        f"{RATIO_TARGET:.0f}x: {'met' if max(ratio50, ratio99) <= RATIO_TARGET else 'MISSED'}"
     )
-    ratio50, ratio99 = p50 / f50, p99 / f99
-    print(
-        f"ratio: p50 {ratio50:.1f}x, p99 {ratio99:.1f}x; target at most {RATIO_TARGET:.0f}x: "
-        f"{'met' if max(ratio50, ratio99) <= RATIO_TARGET else 'MISSED'}"
-    )
-    print(f"issue 3 target p99 under {P99_TARGET_S * 1000:.0f} ms: {'met' if p99 < P99_TARGET_S else 'MISSED'}")
+    total50 = percentile(total, 0.50) / percentile(floor, 0.50)
+    total99 = percentile(total, 0.99) / percentile(floor, 0.99)
+    print(f"ratio (total vs floor, for the record): p50 {total50:.1f}x, p99 {total99:.1f}x")
+    p99 = percentile(total, 0.99)
+    print(f"issue 3 target total p99 under {P99_TARGET_S * 1000:.0f} ms: {'met' if p99 < P99_TARGET_S else 'MISSED'}")
     failed += p99 >= P99_TARGET_S
 
     seal, seal_floor, size = sealing(5000)

@@ -20,7 +20,7 @@ from kiosk import validation as v
 from kiosk.campaign import CampaignPack
 from kiosk.pledge_form import FREQUENCIES, PledgeDraft, PledgeReceipt, donation_url, pledge_amount
 from kiosk.pledge_form import describe_amount as describe_amount  # re-exported: callers import it from here
-from kiosk.signing import prepare_save, record_proofs_and_queue, storage_failure
+from kiosk.signing import consent_texts_committed, prepare_save, record_proofs_and_queue, storage_failure
 from local_db import repositories as repo
 from local_db.models import Pledge
 
@@ -169,28 +169,30 @@ def save_pledge(
     try:
         with runtime.db.begin() as session:
             key_id, sealed = vault.seal(record_id, pledge.personal_fields())
-            session.add(
-                Pledge(
-                    id=record_id,
-                    campaign_id=pack.id,
-                    kiosk_id=runtime.kiosk_id,
-                    event_id=event,
-                    created_at=when,
-                    language=pledge.language,
-                    source=source,
-                    data_key_id=key_id,
-                    sealed=sealed,
-                    amount_pence=pledge.amount_pence,
-                    currency=pledge.currency,
-                    frequency=pledge.frequency,
-                    gift_aid=pledge.gift_aid,
-                    follow_up_email=pledge.follow_up_email,
-                    follow_up_phone=pledge.follow_up_phone,
-                    optin_email=pledge.optin_email,
-                )
+            # Core inserts, not the ORM's unit of work: a new record is written once and never read back here.
+            repo.insert_record(
+                session,
+                Pledge,
+                {
+                    "id": record_id,
+                    "campaign_id": pack.id,
+                    "kiosk_id": runtime.kiosk_id,
+                    "event_id": event,
+                    "created_at": when,
+                    "language": pledge.language,
+                    "source": source,
+                    "data_key_id": key_id,
+                    "sealed": sealed,
+                    "amount_pence": pledge.amount_pence,
+                    "currency": pledge.currency,
+                    "frequency": pledge.frequency,
+                    "gift_aid": pledge.gift_aid,
+                    "follow_up_email": pledge.follow_up_email,
+                    "follow_up_phone": pledge.follow_up_phone,
+                    "optin_email": pledge.optin_email,
+                },
             )
-            session.flush()
-            record_proofs_and_queue(
+            texts = record_proofs_and_queue(
                 session,
                 runtime,
                 record_id=record_id,
@@ -203,6 +205,7 @@ def save_pledge(
             repo.bump_funnel(session, "pledge", "completed", event, when)
     except SQLAlchemyError as exc:
         raise storage_failure(runtime, "pledge", exc) from None
+    consent_texts_committed(runtime, texts)
     return PledgeReceipt(
         record_id=record_id,
         amount_pence=pledge.amount_pence,

@@ -6,14 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+import weakref
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from kiosk import validation as v
-from kiosk.campaign import CampaignPack
+from kiosk.campaign import CampaignPack, ConsentText
 from kiosk.consent import record_consents
 from kiosk.errors import DecryptionError, StorageError
 from kiosk.signature_form import SignatureDraft as SignatureDraft  # re-exported: callers import it from here
@@ -28,6 +31,16 @@ log = logging.getLogger(__name__)
 
 # The purposes a signature asks about; the sign consent is required, the others are optional opt-ins.
 SIGNATURE_PURPOSES = ("sign", "email_updates", "sms_updates")
+
+# Consent wordings already committed to each database (by SHA-256): each is written once per run, not with every
+# save. Filled only after the commit that wrote them, so a rolled-back save cannot leave a wording unstored.
+_STORED_TEXTS: weakref.WeakKeyDictionary[Engine, set[str]] = weakref.WeakKeyDictionary()
+
+
+@lru_cache(maxsize=256)
+def _text_sha256(text: ConsentText) -> str:
+    """The wording's hash, computed once per wording rather than once per save."""
+    return text.sha256
 
 
 @dataclass(frozen=True)
@@ -126,29 +139,33 @@ def save_signature(
     try:
         with runtime.db.begin() as session:
             if tag is not None:
-                earlier = repo.signatures_with_tag(session, tag)
-                if earlier:
-                    return _record_new_optins(runtime, session, earlier[0], signature, when, event, source)
+                earlier_id = repo.first_signature_id_with_tag(session, tag)
+                if earlier_id is not None:
+                    earlier = session.get(Signature, earlier_id)
+                    assert earlier is not None
+                    return _record_new_optins(runtime, session, earlier, signature, when, event, source)
             key_id, sealed = vault.seal(record_id, signature.personal_fields())
-            session.add(
-                Signature(
-                    id=record_id,
-                    campaign_id=pack.id,
-                    petition_id=pack.petition.id,
-                    kiosk_id=runtime.kiosk_id,
-                    event_id=event,
-                    created_at=when,
-                    language=signature.language,
-                    source=source,
-                    data_key_id=key_id,
-                    sealed=sealed,
-                    optin_email=signature.optin_email,
-                    optin_sms=signature.optin_sms,
-                    dedupe_tag=tag,
-                )
+            # Core inserts, not the ORM's unit of work: a new record is written once and never read back here.
+            repo.insert_record(
+                session,
+                Signature,
+                {
+                    "id": record_id,
+                    "campaign_id": pack.id,
+                    "petition_id": pack.petition.id,
+                    "kiosk_id": runtime.kiosk_id,
+                    "event_id": event,
+                    "created_at": when,
+                    "language": signature.language,
+                    "source": source,
+                    "data_key_id": key_id,
+                    "sealed": sealed,
+                    "optin_email": signature.optin_email,
+                    "optin_sms": signature.optin_sms,
+                    "dedupe_tag": tag,
+                },
             )
-            session.flush()
-            record_proofs_and_queue(
+            texts = record_proofs_and_queue(
                 session,
                 runtime,
                 record_id=record_id,
@@ -163,6 +180,7 @@ def save_signature(
                 repo.bump_funnel(session, "sign", "completed", event, when)
     except SQLAlchemyError as exc:
         raise storage_failure(runtime, "signature", exc) from None
+    consent_texts_committed(runtime, texts)
     return SaveResult(record_id=record_id)
 
 
@@ -255,29 +273,49 @@ def record_proofs_and_queue(
     language: str,
     event_id: str,
     when: dt.datetime,
-) -> None:
-    """The part every new record shares: its consent proofs and its outbox entry, in the caller's transaction."""
-    record_consents(
-        session,
-        record_id=record_id,
-        record_kind=record_kind,
-        decisions=decisions,
-        pack=runtime.options.campaign,
-        language=language,
-        kiosk_id=runtime.kiosk_id,
-        event_id=event_id,
-        when=when,
-    )
-    session.add(
-        OutboxEntry(
-            record_id=record_id,
-            record_kind=record_kind,
-            adapter=sync_adapter_name(runtime),
-            state="pending",
-            created_at=when,
-            updated_at=when,
+) -> list[str]:
+    """The part every new record shares, in the caller's transaction: one consent event per purpose shown (granted
+    or not, with the version and SHA-256 of the exact words), the words themselves when this database may not have
+    them yet, and the outbox entry.
+
+    Returns the hashes of the wordings written here; pass them to :func:`consent_texts_committed` after the commit.
+    """
+    pack = runtime.options.campaign
+    kiosk_id = runtime.kiosk_id
+    stored = _STORED_TEXTS.get(runtime.db.engine, set())
+    written: list[str] = []
+    rows = []
+    for purpose, granted in decisions.items():
+        text = pack.consent(purpose)
+        sha256 = _text_sha256(text)
+        if sha256 not in stored:
+            repo.ensure_consent_text(session, sha256, purpose, text.version, language, text.text)
+            written.append(sha256)
+        rows.append(
+            {
+                "record_id": record_id,
+                "record_kind": record_kind,
+                "purpose": purpose,
+                "granted": bool(granted),
+                "text_version": text.version,
+                "text_sha256": sha256,
+                "language": language,
+                "created_at": when,
+                "kiosk_id": kiosk_id,
+                "event_id": event_id,
+            }
         )
+    repo.insert_consent_events(session, rows)
+    repo.insert_outbox_entry(
+        session, record_id=record_id, record_kind=record_kind, adapter=sync_adapter_name(runtime), when=when
     )
+    return written
+
+
+def consent_texts_committed(runtime: KioskRuntime, sha256s: list[str]) -> None:
+    """Remember wordings that a committed transaction stored, so later saves skip writing them again."""
+    if sha256s:
+        _STORED_TEXTS.setdefault(runtime.db.engine, set()).update(sha256s)
 
 
 def storage_failure(runtime: KioskRuntime, what: str, exc: SQLAlchemyError) -> StorageError:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Insert, Select, Table, bindparam, func, insert, select, update
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from local_db.models import (
     AuditEvent,
+    Base,
     ConsentEvent,
     ConsentText,
     DataKey,
@@ -56,6 +60,58 @@ def ensure_consent_text(session: Session, sha256: str, purpose: str, version: st
     )
 
 
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+@cache
+def _insert_into(model: type[Base]) -> Insert:
+    """One INSERT statement per table, built once: SQLAlchemy then finds its compiled form by the statement's cache
+    key instead of constructing and keying a new statement on every save."""
+    return insert(_table(model))
+
+
+@cache
+def _funnel_upsert(column: str) -> SqliteInsert:
+    table = _table(FunnelCount)
+    return sqlite_insert(table).on_conflict_do_update(
+        index_elements=["hour", "event_id", "flow"], set_={column: table.c[column] + 1}
+    )
+
+
+def insert_record(session: Session, model: type[Signature] | type[Pledge], values: Mapping[str, Any]) -> None:
+    """Insert one new signature or pledge row as it is: a Core INSERT on the session's connection, without the
+    ORM's unit of work (a save writes each row once and never reads it back)."""
+    session.connection().execute(_insert_into(model), [dict(values)])
+
+
+def insert_consent_events(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert consent events in one executemany (each row: record_id, record_kind, purpose, granted, text_version,
+    text_sha256, language, created_at, kiosk_id, event_id)."""
+    if rows:
+        session.connection().execute(_insert_into(ConsentEvent), [dict(row) for row in rows])
+
+
+def insert_outbox_entry(session: Session, *, record_id: str, record_kind: str, adapter: str, when: dt.datetime) -> None:
+    """Queue a new record for delivery (state pending), in the caller's transaction."""
+    session.connection().execute(
+        _insert_into(OutboxEntry),
+        [
+            {
+                "record_id": record_id,
+                "record_kind": record_kind,
+                "adapter": adapter,
+                "state": "pending",
+                "attempts": 0,
+                "created_at": when,
+                "updated_at": when,
+            }
+        ],
+    )
+
+
 def hour_of(when: dt.datetime) -> dt.datetime:
     return when.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
 
@@ -67,13 +123,9 @@ def bump_funnel(session: Session, flow: str, column: str, event_id: str, when: d
     hour = hour_of(when or utcnow())
     values = {"hour": hour, "event_id": event_id, "flow": flow, "started": 0, "completed": 0, "abandoned": 0}
     values[column] = 1
-    stmt = sqlite_insert(FunnelCount).values(**values)
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["hour", "event_id", "flow"],
-            set_={column: getattr(FunnelCount, column) + 1},
-        )
-    )
+    # On the connection (Core), one prepared upsert per column: built through the ORM session on every call, this
+    # one statement cost more than the commit it rides on.
+    session.connection().execute(_funnel_upsert(column), values)
 
 
 def count_signatures(
@@ -100,6 +152,17 @@ def count_pledges(session: Session, *, since: dt.datetime | None = None, event_i
     if event_id is not None:
         stmt = stmt.where(Pledge.event_id == event_id)
     return int(session.scalar(stmt) or 0)
+
+
+@cache
+def _first_with_tag() -> Select[str]:
+    return select(Signature.id).where(Signature.dedupe_tag == bindparam("tag")).order_by(Signature.created_at).limit(1)
+
+
+def first_signature_id_with_tag(session: Session, tag: str) -> str | None:
+    """The id of the earliest signature with this duplicate-detection tag, or None (an index lookup)."""
+    found = session.connection().execute(_first_with_tag(), {"tag": tag}).scalar()
+    return None if found is None else str(found)
 
 
 def signatures_with_tag(session: Session, tag: str) -> list[Signature]:
