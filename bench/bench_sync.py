@@ -153,7 +153,7 @@ def report(name: str, records: int, engine_s: float, floor_s: float) -> bool:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--records", type=int, default=500)
-    parser.add_argument("--rounds", type=int, default=3, help="alternating engine/floor runs; the best of each counts")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating engine/floor runs; the best of each counts")
     args = parser.parse_args(argv)
     print(f"best of {args.rounds} alternating runs each")
     an_ok = report("action_network", args.records, *bench_action_network(args.records, args.rounds))
