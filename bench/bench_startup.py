@@ -5,7 +5,9 @@ imports, QGuiApplication, the QML engine, the whole attract screen with the camp
 floor is the same in a process that loads only ``ApplicationWindow { visible: true }``. Issue 10 asks for at
 most 1.5x the floor.
 
-Run: ``.venv/bin/python bench/bench_startup.py [--runs N]``. Prints figure, floor and their ratio (medians).
+Run: ``.venv/bin/python bench/bench_startup.py [--runs N]``. Prints figure, floor and their ratio (medians of wall
+time, the goal), and the same for the CPU time each process used until its first frame: on a shared machine the
+wall times swing with other jobs' load, CPU time much less.
 """
 
 from __future__ import annotations
@@ -31,14 +33,14 @@ from kiosk.app import KioskWindow, create_application
 from tests.helpers.kiosk import make_options
 app = create_application()
 kiosk = KioskWindow(make_options(Path(sys.argv[1])))
-kiosk.window.frameSwapped.connect(lambda: (print("frame", flush=True), app.quit()))
+kiosk.window.frameSwapped.connect(lambda: (print("frame", time.process_time(), flush=True), app.quit()))
 kiosk.window.show()
 app.exec()
 kiosk.close()
 """
 
 BARE = """
-import sys
+import sys, time
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtQml import QQmlApplicationEngine
 app = QGuiApplication(sys.argv)
@@ -47,12 +49,13 @@ engine.loadData(
     b"import QtQuick\\nimport QtQuick.Controls\\nApplicationWindow { width: 1280; height: 800; visible: true }"
 )
 window = engine.rootObjects()[0]
-window.frameSwapped.connect(lambda: (print("frame", flush=True), app.quit()))
+window.frameSwapped.connect(lambda: (print("frame", time.process_time(), flush=True), app.quit()))
 app.exec()
 """
 
 
-def first_frame_s(script: str, *args: str) -> float:
+def first_frame_s(script: str, *args: str) -> tuple[float, float]:
+    """Seconds from launch to the first frame: (wall, CPU time of the process until then)."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_QUICK_CONTROLS_STYLE": "Basic", "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
     child = subprocess.Popen(
@@ -62,9 +65,10 @@ def first_frame_s(script: str, *args: str) -> float:
     line = child.stdout.readline()
     took = time.perf_counter() - started
     child.wait(60)
-    if line.strip() != "frame":
+    word, _, cpu = line.strip().partition(" ")
+    if word != "frame":
         raise RuntimeError("no first frame")
-    return took
+    return took, float(cpu)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,12 +85,17 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.runs):  # interleaved, so machine load hits both alike
             kiosk.append(first_frame_s(KIOSK, tmp))
             bare.append(first_frame_s(BARE))
-    figure, floor = statistics.median(kiosk), statistics.median(bare)
+    figure, floor = statistics.median(k[0] for k in kiosk), statistics.median(b[0] for b in bare)
+    cpu_figure, cpu_floor = statistics.median(k[1] for k in kiosk), statistics.median(b[1] for b in bare)
     ratio = figure / floor
     verdict = "met" if ratio <= TARGET_RATIO else "MISSED"
     print(f"kiosk: launch to first frame of the attract screen: {figure:.2f} s (median of {args.runs}, offscreen)")
     print(f"floor (bare QML ApplicationWindow, same interpreter and Qt): {floor:.2f} s")
     print(f"ratio: {ratio:.2f}x the floor; target at most {TARGET_RATIO}x: {verdict}")
+    print(
+        f"CPU time to the first frame: kiosk {cpu_figure:.3f} s, floor {cpu_floor:.3f} s, "
+        f"ratio {cpu_figure / cpu_floor:.2f}x"
+    )
     return 0 if ratio <= TARGET_RATIO else 1
 
 
