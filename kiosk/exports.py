@@ -242,8 +242,9 @@ def _iso_sql(column: Any) -> Any:
 
 
 def _safe_sql(column: Any) -> Any:
-    """SQL for :func:`neutralise`: the same apostrophe before a formula trigger, applied by SQLite."""
-    return case((func.substr(column, 1, 1).in_(ESCAPED_FIRST), literal("'") + column), else_=column)
+    """SQL for :func:`neutralise`: the same apostrophe before a formula trigger, applied by SQLite. The first
+    character is compared as a code point (``unicode()``), which costs SQLite no new string per cell."""
+    return case((func.unicode(column).in_([ord(c) for c in ESCAPED_FIRST]), literal("'") + column), else_=column)
 
 
 def _yes_no_sql(flag: Any) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from kiosk import exports
@@ -21,7 +24,7 @@ from kiosk.errors import VaultLockedError
 from kiosk.exports import ExportError, export_records, neutralise, parse_when
 from kiosk.runtime import KioskRuntime
 from local_db import repositories as repo
-from local_db.models import AuditEvent, ConsentEvent, Pledge, Signature, utcnow
+from local_db.models import AuditEvent, ConsentEvent, OutboxEntry, Pledge, Signature, utcnow
 from local_db.reports import RecordFilter
 from tests.helpers.kiosk import PASSPHRASE
 from tests.helpers.organiser_records import open_test_runtime, store_pledge, store_signature
@@ -207,6 +210,75 @@ def test_opt_in_columns_follow_the_latest_consent_event(runtime: KioskRuntime, t
     assert row["email_opt_in"] == "no"
     grants = [r["granted"] for r in read_csv(result.folder / "consent_log.csv") if r["purpose"] == "email_updates"]
     assert grants == ["yes", "no"]
+    # The same when the export is narrowed to the record's event (the decisions are then read for it alone).
+    by_event = export_records(runtime, tmp_path / "event", where=RecordFilter(event_id=runtime.event_id))
+    assert [r["email_opt_in"] for r in read_csv(by_event.folder / "signatures.csv")] == ["no"]
+
+
+def test_sync_state_lists_every_adapter_in_queue_order_with_the_last_sync_time(
+    runtime: KioskRuntime, tmp_path: Path
+) -> None:
+    twice = store_signature(runtime)
+    once = store_signature(runtime, email="b@example.org")
+    first, last = dt.datetime(2026, 3, 15, 10, 0, 5, tzinfo=dt.UTC), dt.datetime(2026, 3, 15, 11, 30, 9, tzinfo=dt.UTC)
+    with runtime.db.begin() as session:
+        queued = session.scalars(select(OutboxEntry).where(OutboxEntry.record_id == twice)).one()
+        queued.state, queued.synced_at = "synced", last
+        session.add(
+            OutboxEntry(record_id=twice, record_kind="signature", adapter="webhook", state="pending", synced_at=first)
+        )
+    for where in (RecordFilter(), RecordFilter(event_id=runtime.event_id)):
+        rows = {
+            r["record_id"]: r
+            for r in read_csv(export_records(runtime, tmp_path, where=where).folder / "signatures.csv")
+        }
+        assert (rows[twice]["sync_state"], rows[twice]["synced_at"]) == ("synced,pending", "2026-03-15T11:30:09Z")
+        assert (rows[once]["sync_state"], rows[once]["synced_at"]) == ("pending", "")
+
+
+# Cells csv.writer quotes (comma, quote, CR, LF) and the rest of Unicode, NUL and formula triggers included.
+cell_text = st.text(
+    st.sampled_from([",", '"', "\r", "\n", "\x00", "'", "=", "a", "Z", " ", "é", "李", "🙂"]), max_size=6
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(cell_text, min_size=3, max_size=3), min_size=1, max_size=8))
+def test_plain_lines_are_exactly_what_csv_writer_writes(rows: list[list[str]]) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    plain = exports._plain_lines(rows, 3)
+    assert plain is None or plain == buffer.getvalue()
+    # Joined lines are used exactly when no cell needs quoting.
+    needs_quotes = any(c in cell for row in rows for cell in row for c in ',"\r\n')
+    assert (plain is None) == needs_quotes
+
+
+def test_plain_lines_leave_odd_rows_to_csv_writer() -> None:
+    assert exports._plain_lines([("a", "b")], 2) == "a,b\r\n"
+    assert exports._plain_lines([("a", "b"), ("c",)], 2) is None, "a row of another length"
+    assert exports._plain_lines([("a", None)], 2) is None, "a cell that is not text"
+    assert exports._plain_lines([], 2) is None
+
+
+def test_files_of_many_batches_with_and_without_quoting_are_csv_writer_bytes(
+    runtime: KioskRuntime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exports, "BATCH", 2)
+    ids = sign_everyone(runtime)
+    for i in range(5):
+        store_signature(runtime, f"Plain{i}", "Name", f"plain{i}@example.org")
+    result = export_records(runtime, tmp_path)
+    for name in ("signatures", "consent_log"):
+        raw = (result.folder / f"{name}.csv").read_bytes()
+        with (result.folder / f"{name}.csv").open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.reader(fh))
+        again = io.StringIO()
+        csv.writer(again, lineterminator="\r\n").writerows(rows)
+        assert raw == b"\xef\xbb\xbf" + again.getvalue().encode("utf-8"), name
+    firsts = {r["record_id"]: r["first_name"] for r in read_csv(result.folder / "signatures.csv")}
+    assert {firsts[i] for i in ids} == {neutralise(first) for first, *_ in ids.values()}
+    assert len(firsts) == len(ids) + 5
 
 
 def test_manifest_counts_range_versions_and_hashes(runtime: KioskRuntime, tmp_path: Path) -> None:
