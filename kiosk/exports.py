@@ -272,7 +272,7 @@ def _latest_decisions(
     """record id -> "yes"/"no": each selected record's latest decision for one purpose (a later withdrawal or
     opt-in wins). Events come in the order stored and a later one replaces an earlier one in the dict.
 
-    One pass over the consent events instead of a lookup per record: three times cheaper on 100,000 records.
+    One pass over the consent events instead of a look-up per record: half the cost on 100,000 records.
     """
     stmt = (
         select(ConsentEvent.record_id, _yes_no_sql(ConsentEvent.granted))
