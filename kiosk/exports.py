@@ -71,6 +71,10 @@ MANIFEST_FORMAT = "campaign-kiosk-export/1"
 # Characters that make a spreadsheet treat a cell as a formula (OWASP "CSV injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPED_FIRST = (*FORMULA_TRIGGERS, "'")
+# XML, and so XLSX, cannot hold most C0 control characters (a name typed with a stray NUL, say). In a sheet they are
+# written with OOXML's own escape ``_xHHHH_``, which Excel and LibreOffice show as the character; an underscore that
+# would start such a sequence in the original text is escaped the same way (``_x005F_``), so decoding is exact.
+_XLSX_NEEDS_ESCAPE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]|_(?=x[0-9A-Fa-f]{4}_)")
 
 SIGNATURE_COLUMNS = (
     # Action Network's upload field names first, so its column matcher maps them without clicks.
@@ -504,6 +508,11 @@ class _CsvTables:
         """Nothing to finish: each CSV is complete when written."""
 
 
+def xlsx_text(value: str) -> str:
+    """``value`` as an XLSX cell can hold it: control characters XML forbids become OOXML ``_xHHHH_`` escapes."""
+    return _XLSX_NEEDS_ESCAPE.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
+
+
 class _XlsxTables:
     """Each table is a sheet of one export.xlsx; every cell is written as text, never as a formula."""
 
@@ -525,6 +534,8 @@ class _XlsxTables:
         for row in itertools.chain.from_iterable(batches):
             cells = []
             for value in row:
+                if isinstance(value, str):
+                    value = xlsx_text(value)
                 cell = WriteOnlyCell(sheet, value=value)
                 # openpyxl would store any string starting with "=" as a formula; a text cell is never evaluated.
                 cell.data_type = "s"

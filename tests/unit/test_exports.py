@@ -500,3 +500,33 @@ def test_export_command_with_passphrase_file(
     assert main([*args[:-1], str(wrong)]) == 2
     assert "passphrase is not right" in capsys.readouterr().err
     assert len(list(out.iterdir())) == 2
+
+
+def xlsx_decode(text: str) -> str:
+    """What Excel and LibreOffice show for a cell: OOXML ``_xHHHH_`` escapes decoded."""
+    import re
+
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text)
+
+
+@given(st.text())
+@settings(max_examples=300)
+def test_xlsx_text_holds_any_text_exactly(text: str) -> None:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    escaped = exports.xlsx_text(text)
+    assert not ILLEGAL_CHARACTERS_RE.search(escaped)
+    assert xlsx_decode(escaped) == text
+
+
+def test_xlsx_keeps_control_characters_that_xml_cannot_hold(runtime: KioskRuntime, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    first = "Nul\x00l\x01a_x0041_"
+    record_id = store_signature(runtime, first, "Tab\x1fs", "ctrl@example.org")
+    result = export_records(runtime, tmp_path / "xlsx", fmt="xlsx")
+    sheet = load_workbook(result.folder / "export.xlsx")["signatures"]
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    rows = [dict(zip(header, (c.value or "" for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+    (row,) = [r for r in rows if r["record_id"] == record_id]
+    assert xlsx_decode(row["first_name"]) == first and xlsx_decode(row["last_name"]) == "Tab\x1fs"
