@@ -6,7 +6,6 @@ The app calls :func:`open_runtime` after its first frame; CLI commands call it s
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,8 +18,6 @@ from kiosk.services import KioskOptions
 from kiosk.vault import Vault
 from local_db import repositories as repo
 from local_db.session import Database, open_database
-
-log = logging.getLogger(__name__)
 
 
 @dataclass

@@ -36,8 +36,9 @@ def passphrase(args: argparse.Namespace) -> str:
 def open_beside_kiosk(options: KioskOptions, *, db_path: Path | None = None) -> KioskRuntime:
     """Storage for a command that may run while the kiosk window is open on the same data folder.
 
-    Unlike :func:`kiosk.runtime.open_runtime` it leaves the outbox alone (the running kiosk may be sending those
-    entries right now) and makes no data key until a record is sealed. Unlocks with ``options.unlock_passphrase``.
+    Like every command, it leaves the outbox alone (the running kiosk may be sending those entries right now; only
+    the holder of the sync lock recovers them). Unlike :func:`kiosk.runtime.open_runtime` it makes no data key
+    until a record is sealed. Unlocks with ``options.unlock_passphrase``.
 
     Raises:
         UsageError: the kiosk (or the file) has no organiser keys.
