@@ -217,6 +217,10 @@ class SigningViewModel(QObject):
         self.stateChanged.emit()
 
     def _set_errors(self, errors: dict[str, str]) -> None:
+        if errors == self._errors:
+            # Every field's message re-reads the whole map on this signal: a valid submit would pay for that just
+            # before its commit, for nothing.
+            return
         self._errors = dict(errors)
         self.errorsChanged.emit()
 
