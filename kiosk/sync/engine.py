@@ -646,31 +646,24 @@ _EVENTS_AND_CHANGES = (
     .order_by(ConsentEvent.id)
 )
 # Outcomes, executed for many entries at once; each settles only an entry still in "sending".
+_SYNCED_VALUES: dict[str, Any] = {
+    "state": "synced",
+    "remote_id": bindparam("e_remote"),
+    "synced_at": _NOW,
+    "last_error": None,
+    "next_attempt_at": None,
+    "retry_after_until": None,
+    "updated_at": _NOW,
+}
 _SETTLE_SYNCED = (
     update(OutboxEntry)
     .where(OutboxEntry.id == bindparam("e_id"), OutboxEntry.state == "sending")
-    .values(
-        state="synced",
-        remote_id=bindparam("e_remote"),
-        synced_at=_NOW,
-        last_error=None,
-        next_attempt_at=None,
-        retry_after_until=None,
-        updated_at=_NOW,
-    )
+    .values(_SYNCED_VALUES)
 )
 _SETTLE_SYNCED_SHARED = (
     update(OutboxEntry)
     .where(OutboxEntry.id.in_(bindparam("e_ids", expanding=True)), OutboxEntry.state.concat("") == "sending")
-    .values(
-        state="synced",
-        remote_id=bindparam("e_remote"),
-        synced_at=_NOW,
-        last_error=None,
-        next_attempt_at=None,
-        retry_after_until=None,
-        updated_at=_NOW,
-    )
+    .values(_SYNCED_VALUES)
 )
 _SETTLE_OTHER = (
     update(OutboxEntry)
