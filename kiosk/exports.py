@@ -568,25 +568,28 @@ class _Run:
         if self.progress is not None and records:
             self.progress(self.done, self.total)
 
-    def opener(self, kind: str) -> Callable[[int, str, str, bytes | None], tuple[dict[str, Any], str]]:
-        """open(rowid, id, key id, sealed) -> (personal fields, personal_data: present | purged | unreadable)."""
-        open_blob, exported = self.vault.open_blob, self.exported[kind].append
-
-        def open_record(rowid: int, record_id: str, key_id: str, sealed: bytes | None) -> tuple[dict[str, Any], str]:
-            if sealed is None:
+    def open_batch(self, kind: str, batch: Sequence[Sequence[Any]]) -> list[tuple[dict[str, Any], str]]:
+        """For each row (rowid, id, key id, sealed, ...) of a batch: (personal fields, personal_data: present |
+        purged | unreadable). The vault opens the batch's sealed records in one call."""
+        sealed = [(record_id, key_id, blob) for _, record_id, key_id, blob, *_ in batch if blob is not None]
+        opened = iter(self.vault.open_blobs(sealed))
+        exported = self.exported[kind].append
+        results: list[tuple[dict[str, Any], str]] = []
+        for rowid, record_id, _, blob, *_ in batch:
+            if blob is None:
                 self.purged += 1
-                return {}, "purged"
-            try:
-                fields = open_blob(record_id, key_id, sealed)
-            except DecryptionError as exc:
+                results.append(({}, "purged"))
+                continue
+            fields = next(opened)
+            if isinstance(fields, DecryptionError):
                 self.unreadable.append(record_id)
-                self.vault.report_decryption_failure(exc)
+                self.vault.report_decryption_failure(fields)
                 log.error("record %s could not be decrypted for export; exported without personal data", record_id)
-                return {}, "unreadable"
+                results.append(({}, "unreadable"))
+                continue
             exported((rowid, record_id))
-            return fields, "present"
-
-        return open_record
+            results.append((fields, "present"))
+        return results
 
 
 def export_records(
@@ -733,13 +736,13 @@ def _signature_cells(
 ) -> Iterator[list[tuple[str, ...]]]:
     """The signatures' rows, a batch at a time. Rows are tuples: the garbage collector stops tracking a tuple of
     strings the first time it sees one, so a batch of them is never promoted and never costs full collections."""
-    open_record = run.opener("signature")
     email_updates, sms_updates = (decisions.get for decisions in consents)
     delivery = deliveries.get
     for batch in batches:
         rows: list[tuple[str, ...]] = []
-        for rowid, record_id, key_id, sealed, *clear in batch:
-            fields, state = open_record(rowid, record_id, key_id, sealed)
+        for (_, record_id, _, _, *clear), (fields, state) in zip(
+            batch, run.open_batch("signature", batch), strict=True
+        ):
             get = fields.get
             states, _, synced = delivery(record_id, NO_DELIVERY).rpartition(DELIVERY_SEPARATOR)
             rows.append(
@@ -766,11 +769,12 @@ def _signature_cells(
 def _pledge_cells(
     batches: Iterator[Sequence[Any]], run: _Run, consents: Sequence[dict[str, str]], deliveries: dict[str, str]
 ) -> Iterator[list[tuple[str, ...]]]:
-    open_record = run.opener("pledge")
     for batch in batches:
         rows: list[tuple[str, ...]] = []
-        for rowid, record_id, key_id, sealed, created, amount_pence, currency, frequency, *clear in batch:
-            fields, state = open_record(rowid, record_id, key_id, sealed)
+        opened = run.open_batch("pledge", batch)
+        for (_, record_id, _, _, created, amount_pence, currency, frequency, *clear), (fields, state) in zip(
+            batch, opened, strict=True
+        ):
             get = fields.get
             gift_aid, enduring, follow_email, follow_phone, email_updates = (
                 decisions.get(record_id, "no") for decisions in consents

@@ -144,3 +144,54 @@ def test_people_signed_through_the_screens_leave_no_trace_on_disk(kiosk) -> None
         blob = path.read_bytes()
         for needle in needles:
             assert needle not in blob, f"{needle!r} found in {path.name}"
+
+
+def test_batch_opening_gives_what_opening_one_by_one_gives(set_up_data_dir: Path) -> None:
+    """Vault.open_blobs (the export's path) against open_blob on the same records: good records open to the same
+    fields, and each bad one (flipped byte, moved ciphertext, unknown format, missing data key, valid ciphertext of
+    text that is not a JSON object) is reported on its own, by record id, with open_blob's reason."""
+    from kiosk import crypto
+
+    _save_people(set_up_data_dir)
+    runtime = open_runtime(make_options(set_up_data_dir))
+    runtime.vault.unlock(PASSPHRASE)
+    with runtime.db.begin() as session:
+        records = [(r.id, r.data_key_id, r.sealed or b"") for r in session.scalars(select(Signature))]
+    (a, key_id, sealed_a), (b, _, sealed_b), (c, _, sealed_c) = records
+    data_key = runtime.vault._data_key_for(key_id)
+    flipped = bytearray(sealed_b)
+    flipped[20] ^= 0x01
+    batch = [
+        (a, key_id, sealed_a),
+        (b, key_id, bytes(flipped)),
+        (c, key_id, sealed_c),
+        (a, key_id, sealed_c),  # c's ciphertext moved to a
+        ("d", key_id, b"\x02" + sealed_a[1:]),
+        ("e", "no-such-key", sealed_a),
+        ("f", key_id, crypto.seal(data_key, "f", key_id, b'["not", "an", "object"]')),
+        ("g", key_id, crypto.seal(data_key, "g", key_id, b'{"first_name": "Zo\xc3\xab"} {"extra": 1}')),
+        ("h", key_id, crypto.seal(data_key, "h", key_id, b'{"first_name": "Zo\xc3\xab", "x": [1, {"y": null}]}')),
+    ]
+    one_by_one: list[object] = []
+    for record_id, kid, blob in batch:
+        try:
+            one_by_one.append(runtime.vault.open_blob(record_id, kid, blob))
+        except DecryptionError as exc:
+            one_by_one.append((exc.record_id, str(exc)))
+    together = [(r.record_id, str(r)) if isinstance(r, DecryptionError) else r for r in runtime.vault.open_blobs(batch)]
+    assert together == one_by_one
+    opened = [r for r in together if isinstance(r, dict)]
+    assert [r.get("email") for r in opened] == [PEOPLE[0][2], PEOPLE[2][2], None]
+    assert opened[2] == {"first_name": "Zoë", "x": [1, {"y": None}]}
+    assert [r[0] for r in together if isinstance(r, tuple)] == [b, a, "d", "e", "f", "g"]
+    # Every record of a batch whose plaintexts are all whole objects, parsed together.
+    good = [(a, key_id, sealed_a), (c, key_id, sealed_c), batch[-1]]
+    assert runtime.vault.open_blobs(good) == [runtime.vault.open_blob(*record) for record in good]
+    # One plaintext that only looks like a whole object: the batch is parsed record by record and only it fails.
+    mixed = runtime.vault.open_blobs([good[0], batch[7], good[1]])
+    assert mixed[0] == one_by_one[0] and mixed[2] == one_by_one[2]
+    assert isinstance(mixed[1], DecryptionError) and mixed[1].record_id == "g"
+    runtime.vault.lock()
+    with pytest.raises(VaultError, match="Unlock"):
+        runtime.vault.open_blobs(good)
+    runtime.close()
