@@ -138,7 +138,9 @@ class KioskWindow(QObject):
         QTimer.singleShot(0, self._finish_start_up)
 
     def _finish_start_up(self) -> None:
-        """Open storage, build what the attract screen does not show (keyboard, idle prompt), freeze the heap."""
+        """Attach the other features, open storage, build what the attract screen does not show (keyboard, idle
+        prompt), freeze the heap."""
+        self.controller.complete_features()
         self.controller.startStorage()
         self.window.setProperty("startupDone", True)
         # A full garbage collection walks every object and holds the GIL throughout: over the start-up heap (QML,

@@ -27,11 +27,11 @@ SCREENS = (
 )
 
 
-def _feature(name: str) -> Property:
+def _feature(name: str, changed: Signal) -> Property:
     def read(self: KioskController) -> QObject | None:
         return self._features.get(name)
 
-    return Property(QObject, read, constant=True)
+    return Property(QObject, read, notify=changed)
 
 
 @QmlElement
@@ -44,6 +44,8 @@ class KioskController(QObject):
         storageChanged: storage became ready, failed, or setup finished.
         tallyChanged: the public signature tally changed.
         runtimeReady: Python-side only; sub-view-models connect to it to get the open runtime.
+        featuresChanged: the features the attract screen does not use were attached (see complete_features).
+        petitionLinkChanged: the attributed petition link changed (the event became known).
     """
 
     currentScreenChanged = Signal()
@@ -51,6 +53,8 @@ class KioskController(QObject):
     tallyChanged = Signal()
     messageChanged = Signal()
     runtimeReady = Signal(object)
+    featuresChanged = Signal()
+    petitionLinkChanged = Signal()
 
     def __init__(self, options: KioskOptions, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -68,6 +72,9 @@ class KioskController(QObject):
         self._features: dict[str, QObject] = {}
         self._wipeables: list[Callable[[], None]] = []
         self._thank_you_ms = 15_000
+        self._remaining_features: Callable[[KioskController], None] | None = None
+        self._event_id = options.config.event_id
+        self.runtimeReady.connect(self._learn_event)
 
     # --- feature view models -------------------------------------------------------------------------------------
 
@@ -77,18 +84,35 @@ class KioskController(QObject):
         self._features[name] = view_model
 
     def feature(self, name: str) -> QObject:
+        if name not in self._features:
+            self.complete_features()
         return self._features[name]
 
-    # One constant property per feature, so QML can bind to kiosk.signing.* etc. Attach them before QML loads.
-    setup = _feature("setup")
-    idle = _feature("idle")
-    signing = _feature("signing")
-    pledge = _feature("pledge")
-    wins = _feature("wins")
-    sync = _feature("sync")
-    organiser = _feature("organiser")
-    printing = _feature("printing")
-    dashboard = _feature("dashboard")
+    def set_remaining_features(self, attach: Callable[[KioskController], None]) -> None:
+        """What :meth:`complete_features` runs once: it imports and attaches the features the attract screen does
+        not use (their modules cost ~60 ms to import, before the first frame that was a fifth of the start)."""
+        self._remaining_features = attach
+
+    def complete_features(self) -> None:
+        """Attach every remaining feature now. Runs right after the first frame, and at the latest before storage
+        opens (their view models connect to runtimeReady), before any screen other than attract shows, and when
+        Python asks for a feature not attached yet."""
+        attach, self._remaining_features = self._remaining_features, None
+        if attach is not None:
+            attach(self)
+            self.featuresChanged.emit()
+
+    # One property per feature, so QML can bind to kiosk.signing.* etc. The attract screen's features are attached
+    # before QML loads, the rest by complete_features (featuresChanged).
+    setup = _feature("setup", featuresChanged)
+    idle = _feature("idle", featuresChanged)
+    signing = _feature("signing", featuresChanged)
+    pledge = _feature("pledge", featuresChanged)
+    wins = _feature("wins", featuresChanged)
+    sync = _feature("sync", featuresChanged)
+    organiser = _feature("organiser", featuresChanged)
+    printing = _feature("printing", featuresChanged)
+    dashboard = _feature("dashboard", featuresChanged)
 
     # --- navigation ----------------------------------------------------------------------------------------------
 
@@ -124,6 +148,7 @@ class KioskController(QObject):
             name = "setup"
         if name == self._screen:
             return
+        self.complete_features()
         old, self._screen = self._screen, name
         if name == "attract":
             self.wipe_all()
@@ -146,6 +171,20 @@ class KioskController(QObject):
 
     campaign = Property(QObject, _campaign_info, constant=True)
 
+    def _learn_event(self, runtime: object) -> None:
+        event_id = str(getattr(runtime, "event_id", "") or "")
+        if event_id and event_id != self._event_id:
+            self._event_id = event_id
+            self.petitionLinkChanged.emit()
+
+    def _petition_qr_url(self) -> str:
+        from kiosk.printing.qr import petition_link
+
+        return petition_link(self._options.campaign, self._options.config, self._event_id)
+
+    # The attract screen's QR code: the same link as kiosk.printing.petitionQrUrl, without loading printing first.
+    petitionQrUrl = Property(str, _petition_qr_url, notify=petitionLinkChanged)
+
     def _storage_ready(self) -> bool:
         return self._runtime is not None and not self._setup_needed
 
@@ -164,6 +203,7 @@ class KioskController(QObject):
         """Open the database after the first frame (SQLAlchemy alone costs ~0.26 s to import)."""
         if self._runtime is not None:
             return
+        self.complete_features()
         from kiosk.runtime import open_runtime
 
         try:

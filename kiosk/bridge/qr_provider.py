@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 from urllib.parse import quote, unquote
 
-from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QImage
 from PySide6.QtQml import QQmlImageProviderBase
 from PySide6.QtQuick import QQuickImageProvider
 
@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 PROVIDER_NAME = "qr"
 # Pixels per module when QML does not say how big (no sourceSize): large enough to scan from a screen.
 DEFAULT_MODULE_PX = 8
+# Greyscale pixel values of a dark and a light module.
+_DARK, _LIGHT = b"\x00", b"\xff"
 
 
 def qr_image_source(text: str) -> str:
@@ -31,10 +33,14 @@ def qr_image_source(text: str) -> str:
 
 
 def render_qr(text: str, side: int) -> QImage:
-    """A ``side`` x ``side`` image of the QR code for ``text``: black modules on white, no smoothing.
+    """A ``side`` x ``side`` greyscale image of the QR code for ``text``: black modules on white, no smoothing.
 
     Module edges fall on whole pixels (edge ``i`` at ``round(i * side / modules)``), so no module is blurred;
     modules differ in width by at most one pixel when ``side`` is not a multiple of the module count.
+
+    The pixels are written as bytes rather than painted: every QPainter fill and QImage.fill call makes PySide load
+    its whole Qt namespace (~13 ms) to choose an overload, and the attract screen draws this code before its first
+    frame.
 
     Raises:
         ValueError: ``text`` cannot be encoded (empty or too long).
@@ -42,16 +48,25 @@ def render_qr(text: str, side: int) -> QImage:
     matrix = qr_matrix(text)
     modules = matrix.size
     side = max(side, modules)
-    image = QImage(side, side, QImage.Format.Format_RGB32)
-    image.fill(QColor("white"))
     edges = [round(i * side / modules) for i in range(modules + 1)]
-    painter = QPainter(image)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-    black = QColor("black")
-    for y, x, length in matrix.dark_runs():
-        painter.fillRect(QRect(edges[x], edges[y], edges[x + length] - edges[x], edges[y + 1] - edges[y]), black)
-    painter.end()
-    return image
+    widths = [edges[x + 1] - edges[x] for x in range(modules)]
+    stride = (side + 3) & ~3  # scan lines 32-bit aligned, as QImage expects
+    padding = bytes(stride - side)
+    pixels = bytearray()
+    for y, row in enumerate(matrix.rows):
+        line = b"".join((_DARK if dark else _LIGHT) * width for dark, width in zip(row, widths, strict=True))
+        pixels += (line + padding) * (edges[y + 1] - edges[y])
+    return _grey_image(bytes(pixels), side, stride)
+
+
+def _grey_image(pixels: bytes, side: int, stride: int) -> QImage:
+    # copy(): the image then owns its pixels instead of pointing into a bytes object that Python may free.
+    return QImage(pixels, side, side, stride, QImage.Format.Format_Grayscale8).copy()
+
+
+def _blank(side: int) -> QImage:
+    stride = (side + 3) & ~3
+    return _grey_image(_LIGHT * (stride * side), side, stride)
 
 
 class QrImageProvider(QQuickImageProvider):
@@ -74,8 +89,7 @@ class QrImageProvider(QQuickImageProvider):
         except ValueError as exc:
             # A blank square rather than a broken image: the layout keeps its shape and the log says why.
             log.error("cannot draw a QR code: %s", exc)
-            image = QImage(max(wanted, 1), max(wanted, 1), QImage.Format.Format_RGB32)
-            image.fill(Qt.GlobalColor.white)
+            image = _blank(max(wanted, 1))
         size.setWidth(image.width())
         size.setHeight(image.height())
         return image

@@ -1,6 +1,7 @@
 """Where the kiosk's view models are assembled. Each feature adds its view model here, and nowhere else.
 
-Importing this module registers every @QmlElement type under ``import Kiosk``.
+Importing this module registers the @QmlElement types the attract screen uses under ``import Kiosk``; the other
+features' modules (and their types) are imported by ``_attach_remaining``, right after the first frame.
 """
 
 from __future__ import annotations
@@ -8,41 +9,52 @@ from __future__ import annotations
 from PySide6.QtQml import QQmlApplicationEngine
 
 from kiosk.bridge.controller import SCREENS, KioskController
-from kiosk.bridge.dashboard import DashboardViewModel
-from kiosk.bridge.exports import ExportsViewModel
 from kiosk.bridge.idle import IdleViewModel
 from kiosk.bridge.organiser import OrganiserViewModel
-from kiosk.bridge.pledge import PledgeViewModel
-from kiosk.bridge.printing import PREVIEW_PROVIDER, PreviewImageProvider, PrintingViewModel
-from kiosk.bridge.setup import SetupViewModel
-from kiosk.bridge.signing import SigningViewModel
 from kiosk.bridge.sync import SyncViewModel
 from kiosk.bridge.wins import WinsViewModel
 from kiosk.services import KioskOptions
 
 
 def build_controller(options: KioskOptions) -> KioskController:
-    """The root view model with every feature's view model attached."""
+    """The root view model with the attract screen's view models attached (wins, idle, organiser hotspot, sync
+    status); the rest attach with ``controller.complete_features()``, which KioskWindow calls after the first frame
+    and the controller itself before storage opens or another screen shows."""
     controller = KioskController(options)
-    controller.attach("setup", SetupViewModel(controller))
     controller.attach("wins", _wins_view_model(controller, options))
-    controller.attach("signing", SigningViewModel(controller))
-    controller.attach("pledge", PledgeViewModel(controller))
     idle = IdleViewModel(controller, timeout_s=options.config.idle_timeout_s)
     controller.attach("idle", idle)
     organiser = OrganiserViewModel(controller)
     controller.attach("organiser", organiser)
     idle.filter.activity.connect(organiser.activity)
-    controller.attach("printing", PrintingViewModel(controller))
     # Starts its worker thread on controller.runtimeReady; stopped with the QML engine (install_image_providers).
     sync = SyncViewModel(controller)
     controller.attach("sync", sync)
     organiser.unlockedChanged.connect(sync.vault_changed)
+    controller.set_remaining_features(_attach_remaining)
+    return controller
+
+
+def _attach_remaining(controller: KioskController) -> None:
+    """The features no part of the attract screen uses: importing them registers their QML types, in time for the
+    screens that use them (the StackView creates those on demand)."""
+    from kiosk.bridge.dashboard import DashboardViewModel
+    from kiosk.bridge.exports import ExportsViewModel
+    from kiosk.bridge.pledge import PledgeViewModel
+    from kiosk.bridge.printing import PrintingViewModel
+    from kiosk.bridge.setup import SetupViewModel
+    from kiosk.bridge.signing import SigningViewModel
+
+    controller.attach("setup", SetupViewModel(controller))
+    controller.attach("signing", SigningViewModel(controller))
+    controller.attach("pledge", PledgeViewModel(controller))
+    controller.attach("printing", PrintingViewModel(controller))
     # The export panel reaches its tools as kiosk.dashboard.exports (the controller has no "exports" property).
     dashboard = DashboardViewModel(controller, ExportsViewModel(controller))
     controller.attach("dashboard", dashboard)
+    organiser = controller.feature("organiser")
+    assert isinstance(organiser, OrganiserViewModel)
     organiser.unlockedChanged.connect(dashboard.vault_changed)
-    return controller
 
 
 def _wins_view_model(controller: KioskController, options: KioskOptions) -> WinsViewModel:
@@ -61,6 +73,14 @@ def install_image_providers(engine: QQmlApplicationEngine, controller: KioskCont
     sync = controller.feature("sync")
     assert isinstance(sync, SyncViewModel)
     engine.destroyed.connect(sync.stop)
+    # The print preview's provider comes with the printing view model (complete_features emits featuresChanged
+    # once); only the organiser screen, shown after that, asks it for images.
+    controller.featuresChanged.connect(lambda: _install_preview_provider(engine, controller))
+
+
+def _install_preview_provider(engine: QQmlApplicationEngine, controller: KioskController) -> None:
+    from kiosk.bridge.printing import PREVIEW_PROVIDER, PreviewImageProvider, PrintingViewModel
+
     printing = controller.feature("printing")
     assert isinstance(printing, PrintingViewModel)
     engine.addImageProvider(PREVIEW_PROVIDER, PreviewImageProvider(printing))
@@ -71,6 +91,8 @@ def prepare_screen_for_screenshot(controller: KioskController, screen: str) -> N
     if screen not in SCREENS:
         raise ValueError(f"unknown screen {screen!r}; known: {', '.join(SCREENS)}")
     if screen == "pledgeThankYou":
+        from kiosk.bridge.pledge import PledgeViewModel
+
         pledge = controller.feature("pledge")
         assert isinstance(pledge, PledgeViewModel)
         pledge.show_example_receipt()

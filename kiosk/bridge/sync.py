@@ -14,7 +14,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Property, QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import Property, QMetaObject, QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtQml import QmlElement, QmlUncreatable
 
@@ -318,6 +318,8 @@ class SyncViewModel(QObject):
         worker.request_stop()
         # The worker's timer must be stopped on its own thread: run shutdown there and wait for it (a running
         # pass ends at its next batch), then end the thread.
+        from PySide6.QtCore import Qt  # not at the top: the Qt namespace costs ~13 ms before the first frame
+
         QMetaObject.invokeMethod(worker, "shutdown", Qt.ConnectionType.BlockingQueuedConnection)
         thread.quit()
         thread.wait()

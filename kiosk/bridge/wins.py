@@ -19,7 +19,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    Qt,
     QTimer,
     QUrl,
     Signal,
@@ -28,6 +27,7 @@ from PySide6.QtCore import (
 from PySide6.QtQml import QmlElement, QmlUncreatable
 
 from kiosk.bridge import QML_IMPORT_MAJOR_VERSION, QML_IMPORT_NAME  # noqa: F401  (read by QmlElement)
+from kiosk.bridge.listmodels import DISPLAY_ROLE, USER_ROLE
 from kiosk.wins import WinCard
 
 ADVANCE_MS = 8000
@@ -41,17 +41,17 @@ def qr_source(text: str) -> str:
 
 
 class WinRole(IntEnum):
-    Id = Qt.ItemDataRole.UserRole + 1
-    Kind = Qt.ItemDataRole.UserRole + 2
-    Date = Qt.ItemDataRole.UserRole + 3
-    DateText = Qt.ItemDataRole.UserRole + 4
-    Title = Qt.ItemDataRole.UserRole + 5
-    Body = Qt.ItemDataRole.UserRole + 6
-    Source = Qt.ItemDataRole.UserRole + 7
-    SourceUrl = Qt.ItemDataRole.UserRole + 8
-    QrSource = Qt.ItemDataRole.UserRole + 9
-    Image = Qt.ItemDataRole.UserRole + 10
-    CardIndex = Qt.ItemDataRole.UserRole + 11
+    Id = USER_ROLE + 1
+    Kind = USER_ROLE + 2
+    Date = USER_ROLE + 3
+    DateText = USER_ROLE + 4
+    Title = USER_ROLE + 5
+    Body = USER_ROLE + 6
+    Source = USER_ROLE + 7
+    SourceUrl = USER_ROLE + 8
+    QrSource = USER_ROLE + 9
+    Image = USER_ROLE + 10
+    CardIndex = USER_ROLE + 11
 
 
 _ROLE_NAMES = {
@@ -96,11 +96,11 @@ class WinsModel(QAbstractListModel):
     def roleNames(self) -> dict[int, QByteArray]:
         return {int(role): QByteArray(name) for role, name in _ROLE_NAMES.items()}
 
-    def data(self, index: _ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: _ModelIndex, role: int = DISPLAY_ROLE) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._cards) or index.column() != 0:
             return None
         card = self._cards[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY_ROLE:
             return card.title
         try:
             which = WinRole(role)

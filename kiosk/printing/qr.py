@@ -6,16 +6,29 @@ Screens (``kiosk/bridge/qr_provider.py``) and PDFs (``kiosk/printing/pdfs.py``) 
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-import qrcode
-import qrcode.constants
-import qrcode.exceptions
-
 from kiosk.campaign import CampaignPack
 from kiosk.config import KioskConfig
+
+# qrcode's package imports Pillow (~15 ms, before the attract screen's first frame) only to offer its styled PIL
+# drawers "for backwards compatibility", inside a try/except ImportError; the matrix needs none of it. A None entry in
+# sys.modules makes just that optional import fail, and dropping the entry afterwards lets anything that does want
+# those drawers (qrcode.image.styledpil) import them as usual.
+_PIL_DRAWERS = "qrcode.image.styles.moduledrawers.pil"
+_SKIP_PIL = "qrcode" not in sys.modules and _PIL_DRAWERS not in sys.modules
+if _SKIP_PIL:
+    sys.modules[_PIL_DRAWERS] = None  # type: ignore[assignment]
+try:
+    import qrcode
+    import qrcode.constants
+    import qrcode.exceptions
+finally:
+    if _SKIP_PIL:
+        del sys.modules[_PIL_DRAWERS]
 
 QUIET_ZONE = 4
 # M restores up to ~15 % damage: enough for a creased flyer or a smudged screen, and the code stays small.
@@ -40,7 +53,7 @@ class QrMatrix:
         """Horizontal runs of dark modules as ``(row, first column, length)``.
 
         Drawing runs instead of single modules leaves no hairline seams between neighbours and draws ~3x fewer
-        shapes, on screen and in PDFs alike.
+        shapes in PDFs. (Screens write the pixels directly, see ``kiosk/bridge/qr_provider.py``.)
         """
         runs: list[tuple[int, int, int]] = []
         for y, row in enumerate(self.rows):

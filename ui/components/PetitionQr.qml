@@ -8,7 +8,7 @@ import QtQuick.Controls as QQC2
 Item {
     id: root
 
-    // The attributed petition link (built by the printing view model, never here).
+    // The attributed petition link (built by the kiosk controller, never here).
     required property string url
     property string caption: qsTr("Sign on your phone")
     // Larger than this, a code only takes room from the rest of the screen; phones read it from afar anyway.

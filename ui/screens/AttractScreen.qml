@@ -99,7 +99,7 @@ Rectangle {
                 Layout.fillWidth: true
             }
             PetitionQr {
-                url: root.kiosk.printing.petitionQrUrl
+                url: root.kiosk.petitionQrUrl
                 Layout.fillWidth: true
                 Layout.fillHeight: true
                 Layout.topMargin: Theme.spacing
