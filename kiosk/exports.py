@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import itertools
@@ -29,7 +30,7 @@ import logging
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -359,9 +360,10 @@ def _pledge_query(where: reports.RecordFilter) -> Select[Any]:
     )
 
 
-def _consent_query(where: reports.RecordFilter) -> Select[Any]:
-    """Every consent event of the selected records, in the order stored, as finished CSV cells."""
-    columns = (
+def _consent_query(where: reports.RecordFilter, *, joined: bool = False) -> Select[Any]:
+    """Every consent event of the selected records, in the order stored, as finished CSV cells; with ``joined``, each
+    row as one text, its cells joined by commas (see :meth:`_CsvTables.write_joined`)."""
+    columns: tuple[Any, ...] = (
         ConsentEvent.record_id,
         ConsentEvent.record_kind,
         _safe_sql(ConsentEvent.purpose),
@@ -373,6 +375,9 @@ def _consent_query(where: reports.RecordFilter) -> Select[Any]:
         _safe_sql(ConsentEvent.event_id),
         cast(ConsentEvent.id, String),
     )
+    if joined:
+        # One text per row instead of ten: a third less time to fetch 300,000 rows, and nothing left to join.
+        columns = (functools.reduce(lambda line, cell: line + literal(",") + cell, columns).label("line"),)
     if where == reports.RecordFilter():
         return select(*columns).order_by(ConsentEvent.id)
     parts = [
@@ -399,7 +404,7 @@ def _audit_query(where: reports.RecordFilter) -> Select[Any]:
     return stmt
 
 
-def _batches(conn: Connection, stmt: Select[Any]) -> Iterator[Sequence[Any]]:
+def _batches(conn: Connection, stmt: Select[Any]) -> Generator[Sequence[Any], None, None]:
     """Stream a query's rows as the driver's plain tuples, in lists of up to BATCH rows.
 
     Every column above is already text, a number or bytes, so SQLAlchemy has no per-row conversion to do and
@@ -473,6 +478,20 @@ def _plain_lines(batch: Sequence[Sequence[Any]], columns: int) -> str | None:
     return text
 
 
+def _joined_lines(lines: Sequence[Sequence[str]], columns: int) -> str | None:
+    """Rows of one text each, the cells SQLite joined with commas, as CSV text (CRLF after each line) when no cell
+    holds a comma, quote or line break: then each line is what csv.writer writes for its cells. Else (also for a
+    missing line, or a row of more than one text) None."""
+    try:
+        text = "\r\n".join(itertools.chain.from_iterable(lines)) + "\r\n"
+    except TypeError:  # a NULL cell made the line NULL
+        return None
+    rows = len(lines)
+    if '"' in text or text.count(",") != rows * (columns - 1) or text.count("\r") != rows or text.count("\n") != rows:
+        return None
+    return text
+
+
 class _CsvTables:
     """Each table is its own RFC 4180 CSV file, UTF-8 with a BOM, hashed as it is written and synced to disk."""
 
@@ -485,8 +504,9 @@ class _CsvTables:
         """The files written, in reading order whatever order they were written in."""
         return [f"{name}.csv" for name in SHEET_ORDER if f"{name}.csv" in self.digests]
 
-    def write(self, name: str, header: Sequence[str], batches: Iterable[Sequence[Sequence[Any]]]) -> None:
-        """Write one table from its rows, given in batches; bytes as csv.writer (QUOTE_MINIMAL, CRLF) writes them."""
+    def write(self, name: str, header: Sequence[str], batches: Iterable[Sequence[Sequence[Any]] | str]) -> None:
+        """Write one table from its rows, given in batches; bytes as csv.writer (QUOTE_MINIMAL, CRLF) writes them.
+        A batch may also be given as finished CSV text."""
         relative = f"{name}.csv"
         raw = _HashedFile(self._folder / relative)
         # Plain UTF-8 after a written BOM: the same bytes as "utf-8-sig", through the codec's fast path.
@@ -495,7 +515,7 @@ class _CsvTables:
             writer = csv.writer(fh, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
             writer.writerow(header)
             for batch in batches:
-                text = _plain_lines(batch, len(header))
+                text = batch if isinstance(batch, str) else _plain_lines(batch, len(header))
                 if text is None:
                     writer.writerows(batch)
                 else:
@@ -503,6 +523,34 @@ class _CsvTables:
             fh.flush()
             os.fsync(fh.fileno())
         self.digests[relative] = raw.sha256.hexdigest()
+
+    def write_joined(
+        self,
+        name: str,
+        header: Sequence[str],
+        lines: Generator[Sequence[Sequence[str]], None, None],
+        rows_from: Callable[[int], Iterable[Sequence[Sequence[Any]]]],
+    ) -> None:
+        """Write one table from its rows given as lines (the cells joined by commas, in batches) while no cell needs
+        quotes, so the lines are what csv.writer writes; from the first batch where one does, from the rows as cells
+        that ``rows_from(rows already written)`` gives, through csv.writer as :meth:`write` does."""
+
+        def batches() -> Iterator[Sequence[Sequence[Any]] | str]:
+            done = 0
+            try:
+                for batch in lines:
+                    text = _joined_lines(batch, len(header))
+                    if text is None:
+                        break
+                    yield text
+                    done += len(batch)
+                else:
+                    return
+            finally:
+                lines.close()
+            yield from rows_from(done)
+
+        self.write(name, header, batches())
 
     def close(self) -> None:
         """Nothing to finish: each CSV is complete when written."""
@@ -685,7 +733,15 @@ def _write_export(
             decisions = [_latest_decisions(conn, model, p, where) if selected else {} for p in purposes]
             deliveries = _deliveries(conn, model, where) if selected else {}
             tables.write(name, columns, cells(_batches(conn, query), run, decisions, deliveries))
-        tables.write("consent_log", CONSENT_COLUMNS, _batches(conn, consents))
+        if isinstance(tables, _CsvTables):
+            tables.write_joined(
+                "consent_log",
+                CONSENT_COLUMNS,
+                _batches(conn, _consent_query(where, joined=True)),
+                lambda done: _batches(conn, consents.offset(done)),
+            )
+        else:
+            tables.write("consent_log", CONSENT_COLUMNS, _batches(conn, consents))
         tables.write("audit", AUDIT_COLUMNS, _batches(conn, audit))
         texts = _consent_texts(conn, consents)
         conn.rollback()

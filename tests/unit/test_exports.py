@@ -281,6 +281,55 @@ def test_files_of_many_batches_with_and_without_quoting_are_csv_writer_bytes(
     assert len(firsts) == len(ids) + 5
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(cell_text, min_size=3, max_size=3), min_size=1, max_size=8))
+def test_joined_lines_are_exactly_what_csv_writer_writes(rows: list[list[str]]) -> None:
+    """Lines SQLite joined with commas (the consent log) are written as they are only when csv.writer would write
+    the same bytes for their cells."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    joined = exports._joined_lines([(",".join(row),) for row in rows], 3)
+    assert joined is None or joined == buffer.getvalue()
+    needs_quotes = any(c in cell for row in rows for cell in row for c in ',"\r\n')
+    assert (joined is None) == needs_quotes
+    assert exports._joined_lines([("a,b,c",), (None,)], 3) is None  # type: ignore[list-item]
+    assert exports._joined_lines([("a,b,c",), ("a,b", "c")], 3) is None
+
+
+@pytest.mark.parametrize("event", [None, "Fair"])
+@pytest.mark.parametrize("odd_from", [0, 3, 7, None])
+def test_consent_log_is_csv_writer_over_its_cells_whichever_batch_first_needs_quotes(
+    runtime: KioskRuntime,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    event: str | None,
+    odd_from: int | None,
+) -> None:
+    """The consent log is written from joined lines until a batch holds a cell that needs quotes, and from there
+    on through csv.writer from the cells: whichever batch that is, the file is csv.writer over the cells."""
+    monkeypatch.setattr(exports, "BATCH", 4)
+    for i in range(4):
+        store_signature(runtime, f"P{i}", "Name", f"p{i}@example.org", optin_email=i % 2 == 0)
+    store_pledge(runtime)
+    with runtime.db.begin() as session:
+        session.execute(update(ConsentEvent).values(event_id="Fair"))
+        session.execute(update(Signature).values(event_id="Fair"))
+        session.execute(update(Pledge).values(event_id="Fair"))
+        if odd_from is not None:
+            odd = 'Leeds, "Hyde"\r\nPark'
+            session.execute(update(ConsentEvent).where(ConsentEvent.id > odd_from).values(event_id=odd))
+    where = RecordFilter(event_id=event)
+    result = export_records(runtime, tmp_path, where=where)
+    with runtime.db.engine.connect() as conn:
+        cells = [list(row) for row in conn.execute(exports._consent_query(where))]
+    assert len(cells) > 3 * exports.BATCH
+    expected = io.StringIO()
+    csv.writer(expected, lineterminator="\r\n").writerows([exports.CONSENT_COLUMNS, *cells])
+    raw = (result.folder / "consent_log.csv").read_bytes()
+    assert raw == b"\xef\xbb\xbf" + expected.getvalue().encode("utf-8")
+    assert ('"Leeds, ""Hyde""\r\nPark"' in raw.decode("utf-8")) == (odd_from is not None)
+
+
 def test_manifest_counts_range_versions_and_hashes(runtime: KioskRuntime, tmp_path: Path) -> None:
     start = utcnow() - dt.timedelta(hours=3)
     store_signature(runtime, when=start)
