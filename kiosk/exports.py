@@ -616,28 +616,34 @@ class _Run:
         if self.progress is not None and records:
             self.progress(self.done, self.total)
 
-    def open_batch(self, kind: str, batch: Sequence[Sequence[Any]]) -> list[tuple[dict[str, Any], str]]:
-        """For each row (rowid, id, key id, sealed, ...) of a batch: (personal fields, personal_data: present |
-        purged | unreadable). The vault opens the batch's sealed records in one call."""
-        sealed = [(record_id, key_id, blob) for _, record_id, key_id, blob, *_ in batch if blob is not None]
-        opened = iter(self.vault.open_blobs(sealed))
-        exported = self.exported[kind].append
-        results: list[tuple[dict[str, Any], str]] = []
+    def open_batch(self, kind: str, batch: Sequence[Any]) -> tuple[list[dict[str, Any]], list[str]]:
+        """For the rows (rowid, id, key id, sealed, ...) of a batch: each record's personal fields and its
+        personal_data state (present | purged | unreadable). The vault opens the batch's sealed records in one call."""
+        opened = self.vault.open_blobs([row[1:4] for row in batch if row[3] is not None])
+        if len(opened) == len(batch) and not any(isinstance(fields, DecryptionError) for fields in opened):
+            # Every record sealed and readable, as nearly always.
+            self.exported[kind].extend([row[:2] for row in batch])
+            return opened, ["present"] * len(batch)  # type: ignore[return-value]  # no error among them
+        found = iter(opened)
+        fields_of: list[dict[str, Any]] = []
+        states: list[str] = []
         for rowid, record_id, _, blob, *_ in batch:
+            opened_one = {} if blob is None else next(found)
+            if isinstance(opened_one, DecryptionError):
+                self.unreadable.append(record_id)
+                self.vault.report_decryption_failure(opened_one)
+                log.error("record %s could not be decrypted for export; exported without personal data", record_id)
+                fields_of.append({})
+                states.append("unreadable")
+                continue
             if blob is None:
                 self.purged += 1
-                results.append(({}, "purged"))
-                continue
-            fields = next(opened)
-            if isinstance(fields, DecryptionError):
-                self.unreadable.append(record_id)
-                self.vault.report_decryption_failure(fields)
-                log.error("record %s could not be decrypted for export; exported without personal data", record_id)
-                results.append(({}, "unreadable"))
-                continue
-            exported((rowid, record_id))
-            results.append((fields, "present"))
-        return results
+                states.append("purged")
+            else:
+                self.exported[kind].append((rowid, record_id))
+                states.append("present")
+            fields_of.append(opened_one)
+        return fields_of, states
 
 
 def export_records(
@@ -796,9 +802,7 @@ def _signature_cells(
     delivery = deliveries.get
     for batch in batches:
         rows: list[tuple[str, ...]] = []
-        for (_, record_id, _, _, *clear), (fields, state) in zip(
-            batch, run.open_batch("signature", batch), strict=True
-        ):
+        for (_, record_id, _, _, *clear), fields, state in zip(batch, *run.open_batch("signature", batch), strict=True):
             get = fields.get
             states, _, synced = delivery(record_id, NO_DELIVERY).rpartition(DELIVERY_SEPARATOR)
             rows.append(
@@ -827,9 +831,9 @@ def _pledge_cells(
 ) -> Iterator[list[tuple[str, ...]]]:
     for batch in batches:
         rows: list[tuple[str, ...]] = []
-        opened = run.open_batch("pledge", batch)
-        for (_, record_id, _, _, created, amount_pence, currency, frequency, *clear), (fields, state) in zip(
-            batch, opened, strict=True
+        opened, personal = run.open_batch("pledge", batch)
+        for (_, record_id, _, _, created, amount_pence, currency, frequency, *clear), fields, state in zip(
+            batch, opened, personal, strict=True
         ):
             get = fields.get
             gift_aid, enduring, follow_email, follow_phone, email_updates = (
