@@ -92,8 +92,11 @@ def register_fonts() -> None:
 
 
 def _register_qml_types() -> None:
-    """Import every bridge module so its @QmlElement types exist before QML loads."""
-    import kiosk.bridge.registry  # noqa: F401
+    """Import every bridge module so all their @QmlElement types exist (for compiling every QML file; the kiosk
+    window registers only the attract screen's types before its first frame, see bridge/registry.py)."""
+    from kiosk.bridge.registry import register_all_types
+
+    register_all_types()
 
 
 class KioskWindow(QObject):
@@ -101,7 +104,7 @@ class KioskWindow(QObject):
 
     def __init__(self, options: KioskOptions, *, initial_screen: str = "attract") -> None:
         super().__init__()
-        _register_qml_types()
+        # Registers the attract screen's QML types; the other features' come with controller.complete_features().
         from kiosk.bridge.registry import build_controller
 
         self.options = options
@@ -111,6 +114,8 @@ class KioskWindow(QObject):
         from kiosk.bridge.registry import install_image_providers
 
         install_image_providers(self.engine, self.controller)
+        self.controller.load_petition_qr()
+        self._first_petition_link = str(self.controller.property("petitionQrUrl"))
         self.engine.setInitialProperties({"kiosk": self.controller})
         self.engine.load(str(ui_dir() / "Main.qml"))
         roots = self.engine.rootObjects()
@@ -142,6 +147,7 @@ class KioskWindow(QObject):
         prompt), freeze the heap."""
         self.controller.complete_features()
         self.controller.startStorage()
+        self.controller.save_petition_qr(self._first_petition_link)
         self.window.setProperty("startupDone", True)
         # A full garbage collection walks every object and holds the GIL throughout: over the start-up heap (QML,
         # SQLAlchemy, PySide) that took 130-230 ms, in the middle of a sync or a submit. What exists now lives for

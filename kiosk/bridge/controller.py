@@ -185,6 +185,22 @@ class KioskController(QObject):
     # The attract screen's QR code: the same link as kiosk.printing.petitionQrUrl, without loading printing first.
     petitionQrUrl = Property(str, _petition_qr_url, notify=petitionLinkChanged)
 
+    # The matrix of the link the first frame shows is kept in the data dir (kiosk/printing/qr.py says why).
+    PETITION_QR_FILE = "petition-qr.txt"
+
+    def load_petition_qr(self) -> None:
+        """Before QML loads: take the petition code's matrix from the last start, if the link is still the same."""
+        from kiosk.printing.qr import load_matrix
+
+        load_matrix(self._options.data_dir / self.PETITION_QR_FILE, self._petition_qr_url())
+
+    def save_petition_qr(self, link: str) -> None:
+        """Keep the matrix of ``link`` (the first frame's) for the next start, once storage is set up and open."""
+        from kiosk.printing.qr import save_matrix
+
+        if self._storage_ready():
+            save_matrix(self._options.data_dir / self.PETITION_QR_FILE, link)
+
     def _storage_ready(self) -> bool:
         return self._runtime is not None and not self._setup_needed
 

@@ -35,6 +35,17 @@ def build_controller(options: KioskOptions) -> KioskController:
     return controller
 
 
+def register_all_types() -> None:
+    """Register every feature's QML types now, not only the attract screen's (``campaign-kiosk check`` compiles every
+    QML file without building a controller)."""
+    import kiosk.bridge.dashboard
+    import kiosk.bridge.exports
+    import kiosk.bridge.pledge
+    import kiosk.bridge.printing
+    import kiosk.bridge.setup
+    import kiosk.bridge.signing  # noqa: F401
+
+
 def _attach_remaining(controller: KioskController) -> None:
     """The features no part of the attract screen uses: importing them registers their QML types, in time for the
     screens that use them (the StackView creates those on demand)."""

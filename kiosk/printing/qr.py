@@ -2,37 +2,30 @@
 
 Screens (``kiosk/bridge/qr_provider.py``) and PDFs (``kiosk/printing/pdfs.py``) both draw from
 :func:`qr_matrix`, so a code looks the same on glass and on paper: error correction M, a 4-module quiet zone.
+
+Making a matrix takes ~16 ms (and importing qrcode ~8 ms), and the attract screen's petition code is needed before
+its first frame: the kiosk keeps that one matrix in its data dir (:func:`load_matrix`, :func:`save_matrix`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from kiosk.campaign import CampaignPack
 from kiosk.config import KioskConfig
 
-# qrcode's package imports Pillow (~15 ms, before the attract screen's first frame) only to offer its styled PIL
-# drawers "for backwards compatibility", inside a try/except ImportError; the matrix needs none of it. A None entry in
-# sys.modules makes just that optional import fail, and dropping the entry afterwards lets anything that does want
-# those drawers (qrcode.image.styledpil) import them as usual.
-_PIL_DRAWERS = "qrcode.image.styles.moduledrawers.pil"
-_SKIP_PIL = "qrcode" not in sys.modules and _PIL_DRAWERS not in sys.modules
-if _SKIP_PIL:
-    sys.modules[_PIL_DRAWERS] = None  # type: ignore[assignment]
-try:
-    import qrcode
-    import qrcode.constants
-    import qrcode.exceptions
-finally:
-    if _SKIP_PIL:
-        del sys.modules[_PIL_DRAWERS]
+log = logging.getLogger(__name__)
 
 QUIET_ZONE = 4
-# M restores up to ~15 % damage: enough for a creased flyer or a smudged screen, and the code stays small.
-ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
+# Modules per side of the smallest and the largest QR code (versions 1 and 40), quiet zone included.
+_SIDES = range(21 + 2 * QUIET_ZONE, 177 + 2 * QUIET_ZONE + 1, 4)
 
 ATTRIBUTION_KEYS = ("utm_source", "utm_medium", "utm_campaign")
 
@@ -81,13 +74,80 @@ def qr_matrix(text: str) -> QrMatrix:
     """
     if not text:
         raise ValueError("a QR code needs some text")
-    code = qrcode.QRCode(error_correction=ERROR_CORRECTION, border=QUIET_ZONE)
+    known = _loaded.get(text)
+    if known is not None:
+        return known
+    _import_qrcode()
+    import qrcode
+    import qrcode.constants
+    import qrcode.exceptions
+
+    # M restores up to ~15 % damage: enough for a creased flyer or a smudged screen, and the code stays small.
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=QUIET_ZONE)
     code.add_data(text)
     try:
         code.make(fit=True)
     except (qrcode.exceptions.DataOverflowError, ValueError):  # qrcode 8 says "Invalid version" past version 40
         raise ValueError(f"{len(text)} characters are too many for a QR code") from None
     return QrMatrix(text=text, rows=tuple(tuple(bool(cell) for cell in row) for row in code.get_matrix()))
+
+
+def _import_qrcode() -> None:
+    """Import qrcode without Pillow.
+
+    qrcode's package imports Pillow (~15 ms) only to offer its styled PIL drawers "for backwards compatibility",
+    inside a try/except ImportError; the matrix needs none of it. A None entry in sys.modules makes just that optional
+    import fail, and dropping the entry afterwards lets anything that does want those drawers
+    (qrcode.image.styledpil) import them as usual.
+    """
+    drawers = "qrcode.image.styles.moduledrawers.pil"
+    if "qrcode" in sys.modules or drawers in sys.modules:
+        return
+    sys.modules[drawers] = None  # type: ignore[assignment]
+    try:
+        import qrcode  # noqa: F401
+    finally:
+        del sys.modules[drawers]
+
+
+# Matrices read back by load_matrix; qr_matrix returns them instead of making them again.
+_loaded: dict[str, QrMatrix] = {}
+
+
+def load_matrix(path: Path, text: str) -> bool:
+    """Take the matrix for ``text`` from ``path`` (written by :func:`save_matrix`), if it holds that text's matrix.
+
+    Returns whether it did; a missing, stale or damaged file only means qr_matrix makes the matrix itself.
+    """
+    try:
+        stored, *lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    side = len(lines)
+    if stored != text or side not in _SIDES or any(len(line) != side or line.strip("01") for line in lines):
+        return False
+    _loaded[text] = QrMatrix(text=text, rows=tuple(tuple(c == "1" for c in line) for line in lines))
+    return True
+
+
+def save_matrix(path: Path, text: str) -> None:
+    """Keep the matrix for ``text`` in ``path`` for the next start (the text on the first line, then one line of 0
+    and 1 per row), unless the file holds it already. Only for public texts (the petition link): the file is plain.
+    Cannot fail: a read-only or full disk only means the next start makes the matrix again."""
+    if text in _loaded:
+        return
+    matrix = qr_matrix(text)
+    lines = [text, *("".join("1" if dark else "0" for dark in row) for row in matrix.rows)]
+    partial = path.with_name(path.name + ".part")
+    try:
+        partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        os.replace(partial, path)
+    except OSError as exc:
+        log.debug("could not keep the QR code in %s: %s", path, exc)
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        return
+    _loaded[text] = matrix
 
 
 def attributed_url(url: str, *, source: str, medium: str, campaign: str) -> str:
