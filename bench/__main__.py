@@ -1,38 +1,22 @@
 """Run every ``bench/bench_*.py`` (or those named) and append their output to ``bench/results.md``.
 
 Usage: ``python -m bench [NAME ...]`` where NAME is e.g. ``flyers`` for ``bench_flyers.py``; each module's
-``main(argv)`` prints its figure, floor and ratio and returns 0 when its target is met.
+``main(argv)`` prints its figure, floor and ratio and returns 0 when its target is met. Each runs in its own
+interpreter.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import importlib
 import io
 import os
 import platform
+import subprocess
 import sys
 from pathlib import Path
-from typing import TextIO
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.md"
-
-
-class _Tee(io.TextIOBase):
-    """Writes to the terminal and keeps a copy for results.md."""
-
-    def __init__(self, terminal: TextIO) -> None:
-        self.terminal, self.copy = terminal, io.StringIO()
-
-    def write(self, text: str) -> int:
-        self.terminal.write(text)
-        self.copy.write(text)
-        return len(text)
-
-    def flush(self) -> None:
-        self.terminal.flush()
 
 
 def machine() -> str:
@@ -48,7 +32,6 @@ def machine() -> str:
 
 
 def main(argv: list[str]) -> int:
-    sys.path.insert(0, str(HERE.parent))
     names = sorted(p.stem for p in HERE.glob("bench_*.py"))
     wanted = [n if n.startswith("bench_") else f"bench_{n}" for n in argv] or names
     unknown = sorted(set(wanted) - set(names))
@@ -58,16 +41,27 @@ def main(argv: list[str]) -> int:
     failed = 0
     sections = []
     for name in wanted:
-        print(f"== {name}")
-        tee = _Tee(sys.stdout)
-        with contextlib.redirect_stdout(tee):
-            try:
-                code = int(importlib.import_module(f"bench.{name}").main([]) or 0)
-            except Exception as exc:  # one broken benchmark must not hide the others' results
-                print(f"FAILED: {type(exc).__name__}: {exc}")
-                code = 1
+        print(f"== {name}", flush=True)
+        # Each benchmark runs in a fresh interpreter: none inherits another's Qt application, imports, caches or
+        # memory, so start-up and memory figures mean what they say.
+        child = subprocess.Popen(
+            [sys.executable, str(HERE / f"{name}.py")],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=HERE.parent,
+        )
+        assert child.stdout is not None
+        copy = io.StringIO()
+        for line in child.stdout:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            copy.write(line)
+        code = child.wait()
+        if code not in (0, 1):  # 1: ran, but a target was missed (it says which)
+            copy.write(f"FAILED: exit status {code}\n")
+            print(f"FAILED: exit status {code}")
         failed += code != 0
-        sections.append(f"### {name}\n\n```\n{tee.copy.getvalue().rstrip()}\n```\n")
+        sections.append(f"### {name}\n\n```\n{copy.getvalue().rstrip()}\n```\n")
     stamp = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     with RESULTS.open("a", encoding="utf-8") as fh:
         fh.write(f"\n## {stamp} — {machine()}\n\n" + "\n".join(sections))
