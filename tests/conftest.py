@@ -6,6 +6,7 @@ import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -23,6 +24,10 @@ from tests.helpers.kiosk import (
     make_options,
     set_up_database,
 )
+
+if TYPE_CHECKING:
+    from tests.helpers.fake_action_network import FakeActionNetwork
+    from tests.helpers.fake_webhook import FakeWebhook
 
 __all__ = ["PASSPHRASE", "PIN"]
 
@@ -81,3 +86,25 @@ def _collect_qt_garbage_on_the_gui_thread(request: pytest.FixtureRequest) -> Ite
     yield
     if "qtbot" in request.fixturenames:
         gc.collect()
+
+
+@pytest.fixture
+def an() -> Iterator[FakeActionNetwork]:
+    """A loopback Action Network (tests/helpers/fake_action_network.py), running for one test."""
+    from tests.helpers.fake_action_network import FakeActionNetwork
+
+    server = FakeActionNetwork()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def hook() -> Iterator[FakeWebhook]:
+    """A loopback webhook receiver (tests/helpers/fake_webhook.py), running for one test."""
+    from tests.helpers.fake_webhook import FakeWebhook
+
+    server = FakeWebhook()
+    server.start()
+    yield server
+    server.stop()

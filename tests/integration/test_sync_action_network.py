@@ -13,7 +13,6 @@ import logging
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,14 +29,6 @@ from tests.helpers.kiosk import PASSPHRASE
 from tests.helpers.sync_records import FakeNow, open_sync_runtime, pledge, sign, sync_options, withdraw
 
 FAST = Backoff(base_s=0.001, cap_s=0.01)
-
-
-@pytest.fixture
-def an() -> Iterator[FakeActionNetwork]:
-    server = FakeActionNetwork()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

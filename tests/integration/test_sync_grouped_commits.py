@@ -18,11 +18,8 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from kiosk.runtime import open_runtime
 from kiosk.sync.backoff import Backoff
@@ -35,22 +32,6 @@ from tests.helpers.sync_records import open_sync_runtime, sign, sync_options
 
 REPO = Path(__file__).resolve().parents[2]
 FAST = Backoff(base_s=0.001, cap_s=0.01)
-
-
-@pytest.fixture
-def an() -> Iterator[FakeActionNetwork]:
-    server = FakeActionNetwork()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def hook() -> Iterator[FakeWebhook]:
-    server = FakeWebhook()
-    server.start()
-    yield server
-    server.stop()
 
 
 def states(data_dir: Path) -> dict[str, str]:

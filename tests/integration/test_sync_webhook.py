@@ -3,7 +3,6 @@ docs/webhook.schema.json."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +18,6 @@ from tests.helpers.fake_webhook import FakeWebhook
 from tests.helpers.sync_records import FakeNow, open_sync_runtime, pledge, sign, withdraw
 
 FAST = Backoff(base_s=0.001, cap_s=0.01)
-
-
-@pytest.fixture
-def hook() -> Iterator[FakeWebhook]:
-    server = FakeWebhook()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -25,7 +25,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,14 +162,6 @@ def test_kill_while_saving_50_rounds(qtbot, qapp, set_up_data_dir: Path, rng: ra
 
 
 # --- syncing ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def an() -> Iterator[FakeActionNetwork]:
-    server = FakeActionNetwork()
-    server.start()
-    yield server
-    server.stop()
 
 
 def assert_synced_means_on_server(db: Path, server: FakeActionNetwork) -> dict[str, str]:

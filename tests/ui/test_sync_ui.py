@@ -18,14 +18,6 @@ from tests.helpers.sync_records import bulk_signatures, open_sync_runtime, sign,
 
 
 @pytest.fixture
-def hook() -> Iterator[FakeWebhook]:
-    server = FakeWebhook()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def harnesses() -> Iterator[list[KioskHarness]]:
     started: list[KioskHarness] = []
     yield started
