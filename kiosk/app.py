@@ -26,6 +26,7 @@ from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickWindow
 
+from kiosk.errors import NoDisplayError
 from kiosk.resources import fonts_dir, ui_dir
 from kiosk.services import KioskOptions
 
@@ -39,10 +40,6 @@ _QT_LEVELS = {
     QtMsgType.QtCriticalMsg: logging.ERROR,
     QtMsgType.QtFatalMsg: logging.CRITICAL,
 }
-
-
-class NoDisplayError(RuntimeError):
-    """There is no screen to open a window on."""
 
 
 def display_problem() -> str | None:

@@ -9,7 +9,7 @@ import sys
 from kiosk import __version__
 from kiosk.commands import COMMANDS
 from kiosk.commands.context import CommandContext
-from kiosk.errors import KioskError
+from kiosk.errors import KioskError, NoDisplayError
 
 
 def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -63,13 +63,18 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("kiosk.cli").error("%s", exc, extra={"console": False})
         print(f"campaign-kiosk {args.command}: {exc}", file=sys.stderr)
         return 2
-    except RuntimeError as exc:
-        # NoDisplayError and similar: a message, not a traceback.
+    except NoDisplayError as exc:
+        # A message, not a traceback. (Only this one: another RuntimeError is a bug, and its message could hold
+        # what a library choked on.)
         logging.getLogger("kiosk.cli").error("%s", exc, extra={"console": False})
         print(f"campaign-kiosk {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception:
+        # A bug: its traceback goes to the log and stderr without exception messages (see kiosk/logs.py).
+        logging.getLogger("kiosk.cli").error("unexpected error in %s", args.command, exc_info=True)
+        return 70
 
 
 if __name__ == "__main__":

@@ -38,3 +38,7 @@ class DecryptionError(VaultError):
     def __init__(self, record_id: str, reason: str = "authentication tag did not verify") -> None:
         self.record_id = record_id
         super().__init__(f"record {record_id} cannot be decrypted: {reason}")
+
+
+class NoDisplayError(RuntimeError):
+    """There is no screen to open a window on (the message says what to do instead)."""

@@ -21,7 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: CommandContext) -> int:
-    from kiosk.app import NoDisplayError, display_problem, run_kiosk
+    from kiosk.app import display_problem, run_kiosk
+    from kiosk.errors import NoDisplayError
 
     problem = display_problem()
     if problem:
