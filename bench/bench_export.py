@@ -22,8 +22,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -136,9 +137,10 @@ def exported_rows(folder: Path) -> dict[str, list[list[str]] | bytes]:
     return files
 
 
-def bare_csv(files: dict[str, list[list[str]] | bytes], out: Path) -> None:
-    """The floor: the same files with the same rows, already in plaintext, written with csv.writer and nothing else
-    (no reading, decrypting, formatting, hashing, fsync or stamping)."""
+def _write_files(
+    files: dict[str, list[list[str]] | bytes], out: Path, write_table: Callable[[TextIO, list[list[str]]], None]
+) -> None:
+    """Each file of ``files`` under ``out``: bytes as they are, tables through ``write_table`` (UTF-8 with BOM)."""
     for relative, content in files.items():
         path = out / relative
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -146,29 +148,31 @@ def bare_csv(files: dict[str, list[list[str]] | bytes], out: Path) -> None:
             path.write_bytes(content)
             continue
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            csv.writer(fh, lineterminator="\r\n").writerows(content)
+            write_table(fh, content)
+
+
+def bare_csv(files: dict[str, list[list[str]] | bytes], out: Path) -> None:
+    """The floor: the same files with the same rows, already in plaintext, written with csv.writer and nothing else
+    (no reading, decrypting, formatting, hashing, fsync or stamping)."""
+    _write_files(files, out, lambda fh, rows: csv.writer(fh, lineterminator="\r\n").writerows(rows))
 
 
 def joined_csv(files: dict[str, list[list[str]] | bytes], out: Path) -> None:
     """For reference only: the same files through the export's own writer, which writes a batch whose cells need no
     quotes as comma-joined lines (csv.writer's bytes for such cells) and gives only the other batches to csv.writer.
     This is faster than the issue's floor; printing it shows how much of the ratio that writer accounts for."""
-    for relative, content in files.items():
-        path = out / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-            continue
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            fh.write("\ufeff")
-            writer = csv.writer(fh, lineterminator="\r\n")
-            for start in range(0, len(content), BATCH):
-                batch = content[start : start + BATCH]
-                text = _plain_lines(batch, len(content[0]))
-                if text is None:
-                    writer.writerows(batch)
-                else:
-                    fh.write(text)
+
+    def write_table(fh: TextIO, rows: list[list[str]]) -> None:
+        writer = csv.writer(fh, lineterminator="\r\n")
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
+            text = _plain_lines(batch, len(rows[0]))
+            if text is None:
+                writer.writerows(batch)
+            else:
+                fh.write(text)
+
+    _write_files(files, out, write_table)
 
 
 def same_bytes(a: Path, b: Path) -> bool:
