@@ -14,6 +14,7 @@ from kiosk.bridge.organiser import OrganiserViewModel
 from kiosk.bridge.sync import SyncViewModel
 from kiosk.bridge.wins import WinsViewModel
 from kiosk.services import KioskOptions
+from kiosk.wins_fit import FIT_FILE
 
 
 def build_controller(options: KioskOptions) -> KioskController:
@@ -69,9 +70,11 @@ def _attach_remaining(controller: KioskController) -> None:
 
 
 def _wins_view_model(controller: KioskController, options: KioskOptions) -> WinsViewModel:
-    wins = WinsViewModel(options.campaign.wins, options.campaign.path, controller)
+    wins = WinsViewModel(options.campaign.wins, options.campaign.path, controller, fit_file=options.data_dir / FIT_FILE)
     controller.add_screen_listener(wins.screen_changed)
     controller.add_wipeable(wins.reset)
+    # The carousel's popups and its check of the kept card size come after the first frame, with the other features.
+    controller.featuresChanged.connect(wins.build_late_parts)
     return wins
 
 

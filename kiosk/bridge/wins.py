@@ -23,12 +23,15 @@ from PySide6.QtCore import (
     QUrl,
     Signal,
     Slot,
+    qVersion,
 )
 from PySide6.QtQml import QmlElement, QmlUncreatable
 
 from kiosk.bridge import QML_IMPORT_MAJOR_VERSION, QML_IMPORT_NAME  # noqa: F401  (read by QmlElement)
 from kiosk.bridge.listmodels import DISPLAY_ROLE, USER_ROLE
+from kiosk.resources import fonts_dir, ui_dir
 from kiosk.wins import WinCard
+from kiosk.wins_fit import FitMemory, layout_signature
 
 ADVANCE_MS = 8000
 TOUCH_PAUSE_MS = 30000
@@ -147,6 +150,7 @@ class WinsViewModel(QObject):
         intervalsChanged: the advance or pause interval changed (tests shorten them).
         detailChanged: a card's details opened or closed.
         timelineOpenChanged: the timeline opened or closed.
+        latePartsChanged: the first frame is on screen; the carousel may build what that frame does not show.
     """
 
     currentIndexChanged = Signal()
@@ -154,10 +158,21 @@ class WinsViewModel(QObject):
     intervalsChanged = Signal()
     detailChanged = Signal()
     timelineOpenChanged = Signal()
+    latePartsChanged = Signal()
 
-    def __init__(self, cards: Sequence[WinCard], pack_dir: Path, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        cards: Sequence[WinCard],
+        pack_dir: Path,
+        parent: QObject | None = None,
+        *,
+        fit_file: Path | None = None,
+    ) -> None:
         super().__init__(parent)
         self._cards = list(cards)
+        self._late_parts = False
+        files = [ui_dir() / "components" / "WinCardDelegate.qml", *sorted(fonts_dir().glob("*.ttf"))]
+        self._fits = FitMemory(fit_file, layout_signature(self._cards, files, qVersion()))
         self._model = WinsModel(self._cards, pack_dir, parent=self)
         wins = sorted(
             (i for i, card in enumerate(self._cards) if card.kind == "win"),
@@ -186,6 +201,12 @@ class WinsViewModel(QObject):
         if not self._on_attract:
             self.reset()
         self._update_timer()
+
+    def build_late_parts(self) -> None:
+        """The first frame is on screen (or something needs more than it): build the popups and measure the cards."""
+        if not self._late_parts:
+            self._late_parts = True
+            self.latePartsChanged.emit()
 
     def reset(self) -> None:
         """Back to the first card with nothing open: the next passer-by starts from the beginning."""
@@ -237,6 +258,9 @@ class WinsViewModel(QObject):
 
     def _get_timeline_open(self) -> bool:
         return self._timeline_open
+
+    def _get_late_parts(self) -> bool:
+        return self._late_parts
 
     def _detail_card(self) -> WinCard | None:
         return self._cards[self._detail] if 0 <= self._detail < len(self._cards) else None
@@ -290,6 +314,19 @@ class WinsViewModel(QObject):
     detailQrSource = Property(str, _get_detail_qr, notify=detailChanged)
     detailImage = Property(str, _get_detail_image, notify=detailChanged)
     timelineOpen = Property(bool, _get_timeline_open, notify=timelineOpenChanged)
+    lateParts = Property(bool, _get_late_parts, notify=latePartsChanged)
+
+    # --- the cards' fitted body size, kept between starts (kiosk/wins_fit.py) ------------------------------------
+
+    @Slot(str, result=float)
+    def rememberedBodySize(self, layout: str) -> float:
+        """The body size measured for this layout at an earlier start (0 when there is none)."""
+        return self._fits.get(layout)
+
+    @Slot(str, float)
+    def rememberBodySize(self, layout: str, size: float) -> None:
+        """The carousel measured ``size`` for this layout: keep it for the next start."""
+        self._fits.put(layout, size)
 
     # --- user actions (each one touch on screen) ---------------------------------------------------------------
 

@@ -27,6 +27,12 @@ QQC2.Popup {
             root.wins.closeDetail()
     }
 
+    // Built when it is first opened (WinsCarousel loads it then, or after the first frame).
+    Component.onCompleted: {
+        if (root.wins.detailIndex >= 0)
+            root.open()
+    }
+
     Connections {
         target: root.wins
         function onDetailChanged(): void {

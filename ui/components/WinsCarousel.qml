@@ -10,8 +10,16 @@ Item {
 
     required property WinsViewModel wins
 
-    // The largest body size at which every card fits its box, measured on hidden copies of the cards.
-    readonly property real bodyPixelSize: {
+    // The largest body size at which every card fits its box, measured on hidden copies of the cards. The view
+    // model keeps what was measured for this layout (kiosk/wins_fit.py), so a later start shows its first frame at
+    // that size without the copies (~20 ms); they are built right after the first frame and measure again, which
+    // corrects a kept size that no longer fits (another pack, font or Qt).
+    readonly property string fitLayout: [Math.round(list.width), Math.round(list.height), Theme.scale,
+                                         Theme.fontFamily, Qt.uiLanguage].join(" ")
+    readonly property real rememberedBodyPixelSize: root.wins.rememberedBodySize(root.fitLayout)
+    readonly property bool measuring: list.width > 0 && list.height > 0
+                                      && (root.wins.lateParts || root.rememberedBodyPixelSize <= 0)
+    readonly property real measuredBodyPixelSize: {
         let size = Number.MAX_VALUE
         for (let i = 0; i < probes.count; ++i) {
             const probe = probes.itemAt(i) as WinCardDelegate
@@ -19,6 +27,15 @@ Item {
                 size = Math.min(size, probe.fittedBodyPixelSize)
         }
         return size === Number.MAX_VALUE ? 0 : size
+    }
+    readonly property real bodyPixelSize: root.measuredBodyPixelSize > 0 ? root.measuredBodyPixelSize
+                                                                           : root.rememberedBodyPixelSize
+    // Later, not at once: the copies report one by one as they are built, and only the smallest of all counts.
+    onMeasuredBodyPixelSizeChanged: Qt.callLater(root.rememberFit)
+
+    function rememberFit(): void {
+        if (root.measuring && root.measuredBodyPixelSize > 0 && probes.count === root.wins.count)
+            root.wins.rememberBodySize(root.fitLayout, root.measuredBodyPixelSize)
     }
 
     implicitWidth: column.implicitWidth
@@ -31,7 +48,7 @@ Item {
 
         Repeater {
             id: probes
-            model: root.wins.cards
+            model: root.measuring ? root.wins.cards : null
             delegate: WinCardDelegate {
                 wins: root.wins
                 width: list.width
@@ -145,10 +162,17 @@ Item {
         }
     }
 
-    WinDetail {
-        wins: root.wins
+    // The popups are not on the first frame: built after it, or at once if one opens before.
+    Loader {
+        active: root.wins.lateParts || root.wins.detailIndex >= 0
+        sourceComponent: WinDetail {
+            wins: root.wins
+        }
     }
-    WinsTimeline {
-        wins: root.wins
+    Loader {
+        active: root.wins.lateParts || root.wins.timelineOpen
+        sourceComponent: WinsTimeline {
+            wins: root.wins
+        }
     }
 }

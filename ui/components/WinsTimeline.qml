@@ -26,6 +26,12 @@ QQC2.Popup {
             root.wins.closeTimeline()
     }
 
+    // Built when it is first opened (WinsCarousel loads it then, or after the first frame).
+    Component.onCompleted: {
+        if (root.wins.timelineOpen)
+            root.open()
+    }
+
     Connections {
         target: root.wins
         function onTimelineOpenChanged(): void {

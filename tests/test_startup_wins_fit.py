@@ -1,0 +1,120 @@
+"""The wins cards' fitted size is kept in the data dir, so a later start shows its first frame without measuring
+the cards on hidden copies (issue 10); and a kept size that is stale or damaged is measured again and corrected.
+
+Each start runs the real start-up path (KioskWindow shown, no ``start_storage_now``) in a fresh interpreter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from kiosk.wins_fit import FIT_FILE
+from tests.helpers.kiosk import set_up_database
+
+ROOT = Path(__file__).resolve().parent.parent
+
+START = """
+import json, sys
+from pathlib import Path
+from PySide6.QtCore import QObject, QTimer
+from kiosk.app import KioskWindow, create_application
+from tests.helpers.kiosk import make_options
+
+app = create_application()
+kiosk = KioskWindow(make_options(Path(sys.argv[1])))
+window = kiosk.window
+seen = {}
+
+def walk(item):
+    yield item
+    for child in item.childItems():
+        yield from walk(child)
+
+def state():
+    carousel = window.findChild(QObject, "winsCarousel")
+    items = list(walk(window.contentItem()))
+    shown = [i for i in walk(window.findChild(QObject, "winsList")) if i.objectName() == "winCardBody"]
+    return {
+        "cards": sum(i.objectName().startswith("winCard_") for i in items),
+        "measured": carousel.property("measuredBodyPixelSize"),
+        "shownBody": shown[0].property("font").pixelSize() if shown else None,
+        "layout": carousel.property("fitLayout"),
+    }
+
+def first_frame():
+    if "first" not in seen:
+        seen["first"] = state()
+
+def settled():
+    if window.property("startupDone"):
+        seen["after"] = state()
+        QTimer.singleShot(300, app.quit)
+    else:
+        QTimer.singleShot(50, settled)
+
+window.frameSwapped.connect(first_frame)
+window.show()
+settled()
+app.exec()
+print(json.dumps(seen))
+kiosk.close()
+"""
+
+
+def _start(data_dir: Path) -> dict[str, Any]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_QUICK_CONTROLS_STYLE": "Basic", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", START, str(data_dir)], capture_output=True, text=True, env=env, cwd=ROOT, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "file://" not in done.stderr  # no QML warning
+    seen: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return seen
+
+
+def _kept(data_dir: Path) -> tuple[str, dict[str, float]]:
+    signature, *lines = (data_dir / FIT_FILE).read_text(encoding="utf-8").splitlines()
+    return signature, {key: float(size) for size, _, key in (line.partition("\t") for line in lines)}
+
+
+def test_a_later_start_shows_the_kept_size_without_measuring_first(tmp_path: Path) -> None:
+    set_up_database(tmp_path)
+    first = _start(tmp_path)
+    # No size kept yet: hidden copies of all 13 cards measure before the first frame, as every start did before.
+    assert first["first"]["cards"] > 13
+    size = first["first"]["measured"]
+    assert size >= 13 and first["first"]["shownBody"] == size
+    signature, kept = _kept(tmp_path)
+    assert kept == {first["first"]["layout"]: size}
+
+    later = _start(tmp_path)
+    # One card on the first frame, at the kept size; the copies come after it, measure the same and change nothing.
+    assert later["first"] == {"cards": 1, "measured": 0, "shownBody": size, "layout": first["first"]["layout"]}
+    assert later["after"]["cards"] > 13
+    assert later["after"]["measured"] == size and later["after"]["shownBody"] == size
+    assert _kept(tmp_path) == (signature, kept)
+
+
+def test_a_stale_or_damaged_kept_size_is_measured_again_and_corrected(tmp_path: Path) -> None:
+    set_up_database(tmp_path)
+    right = _start(tmp_path)["first"]
+    signature, kept = _kept(tmp_path)
+    layout = right["layout"]
+
+    # Stale: the file says the cards fit at a size they do not (as after a pack with longer cards).
+    (tmp_path / FIT_FILE).write_text(f"{signature}\n{right['measured'] + 9}\t{layout}\n", encoding="utf-8")
+    stale = _start(tmp_path)
+    assert stale["first"]["shownBody"] == right["measured"] + 9  # the first frame trusts it ...
+    assert stale["after"]["shownBody"] == right["measured"]  # ... the check right after it corrects it
+    assert _kept(tmp_path) == (signature, kept)
+
+    # Damaged: not trusted at all; measured before the first frame and written again.
+    (tmp_path / FIT_FILE).write_bytes(b"\x00\xff" + signature.encode() + b"\n26\tbroken")
+    damaged = _start(tmp_path)
+    assert damaged["first"]["cards"] > 13 and damaged["first"]["shownBody"] == right["measured"]
+    assert _kept(tmp_path) == (signature, kept)
