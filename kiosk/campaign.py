@@ -6,7 +6,6 @@ A pack is a folder with ``campaign.toml`` (see docs/campaign-pack.md) and ``wins
 
 from __future__ import annotations
 
-import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -45,6 +44,8 @@ class ConsentText:
     @property
     def sha256(self) -> str:
         """Hex SHA-256 of the UTF-8 text exactly as shown: the proof of what a person agreed to."""
+        import hashlib  # here, not at the top: not needed before the attract screen's first frame (~3 ms)
+
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 

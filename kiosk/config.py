@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
 from kiosk.errors import ConfigError
 
 APP_NAME = "campaign-kiosk"
@@ -51,10 +49,14 @@ class KioskConfig:
 
 
 def default_data_dir() -> Path:
+    import platformdirs  # here, not at the top: ~4 ms that a start given its folders need not pay
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
 def default_config_path() -> Path:
+    import platformdirs
+
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / CONFIG_FILE_NAME
 
 

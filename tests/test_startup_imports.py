@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("sqlalchemy", "alembic", "reportlab", "openpyxl", "httpx", "phonenumbers", "pycountry", "email_validator")
 # What the attract screen does not use either: the other features' view models (imported and attached right after
 # the first frame), the Qt modules only printing needs, Pillow (qrcode would import it for drawers never used), and
-# PySide's Qt namespace (~13 ms; listed as "PySide6.QtCore.Qt" by the scripts once something has loaded it).
+# PySide's Qt namespace (~13 ms; listed as "PySide6.QtCore.Qt" by the scripts once something has loaded it), and
+# hashlib and platformdirs (~3 ms each; consent digests and default folders need them later). (json is not kept out
+# here only because these scripts print with it; kiosk/wins_fit.py keeps a plain text file so as not to need it.)
 LATE = (
     "kiosk.bridge.dashboard",
     "kiosk.bridge.exports",
@@ -33,6 +35,8 @@ LATE = (
     "PySide6.QtPdf",
     "PIL",
     "PySide6.QtCore.Qt",
+    "hashlib",
+    "platformdirs",
 )
 
 CONTROLLER = """

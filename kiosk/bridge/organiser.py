@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -322,6 +321,8 @@ class OrganiserViewModel(QObject):
 
 
 def _details_text(raw: str) -> str:
+    import json  # here, not at the top: only the audit list needs it, and it is not on the first frame
+
     try:
         data = json.loads(raw)
     except ValueError:
