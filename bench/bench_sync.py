@@ -7,6 +7,10 @@ requests the engine sent (same paths, queries and JSON bodies) with a bare httpx
 the same server emptied to the state the engine started from. Webhook: the engine sends batches of 100; the floor
 posts the very same bodies, already encoded and signed, with bare httpx.
 
+The fake server (the tests' own, tests/helpers/) runs in a process of its own, as a real receiver runs on another
+machine: in the benchmark's process its threads would compete with the engine (and with the floor's client) for
+the GIL. Engine and floor talk to that same server process.
+
 The machine may be shared and noisy: engine and floor run alternately ``--rounds`` times, each on a fresh queue and
 an emptied server, and the best time of each is compared. The ratio is the engine's time over the floor's (1.25 is
 0.8x the floor's throughput); the overhead per record is the difference.
@@ -17,9 +21,11 @@ Run: ``.venv/bin/python bench/bench_sync.py [--records N] [--rounds R]``.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import sys
 import tempfile
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +35,7 @@ import httpx
 
 from kiosk.sync.engine import SyncEngine
 from kiosk.sync.settings import parse_sync_settings
-from tests.helpers.fake_action_network import FakeActionNetwork, FaultyServer
+from tests.helpers.fake_action_network import FakeActionNetwork, FaultyServer, Logged
 from tests.helpers.fake_webhook import FakeWebhook
 from tests.helpers.sync_records import bulk_signatures, open_sync_runtime
 
@@ -52,13 +58,76 @@ def empty(server: FaultyServer) -> None:
             keys.clear()
 
 
-def run_engine(server: FaultyServer, config: dict[str, Any], records: int, optin_every: int) -> float:
+def _serve(kind: str, conn: Connection) -> None:
+    """The server process: one fake server, driven by commands on ``conn`` until "stop"."""
+    server: FakeActionNetwork | FakeWebhook = FakeActionNetwork() if kind == "action_network" else FakeWebhook()
+    server.start()
+    info: dict[str, Any] = {"origin": server.origin, "sync": server.sync_config(rate_limit_per_s=0, timeout_s=30)}
+    if isinstance(server, FakeActionNetwork):
+        info["token"] = server.token
+    else:
+        info["url"], info["secret"] = server.url, server.secret
+    conn.send(info)
+    while True:
+        command, args = conn.recv()
+        if command == "stop":
+            server.stop()
+            conn.send(None)
+            return
+        if command == "empty":
+            empty(server)
+            conn.send(None)
+        elif command == "requests":
+            conn.send(server.requests(*args))
+        elif command == "stored":
+            with server.lock:
+                stored = server.signatures if isinstance(server, FakeActionNetwork) else server.records
+                conn.send(len(stored))
+
+
+class ServerProcess:
+    """One of the tests' fake servers (``action_network`` or ``webhook``) in a process of its own."""
+
+    def __init__(self, kind: str) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_serve, args=(kind, child), name=f"fake-{kind}", daemon=True)
+        self._process.start()
+        child.close()
+        self.info: dict[str, Any] = self._conn.recv()
+        self.origin: str = self.info["origin"]
+
+    def _call(self, command: str, *args: Any) -> Any:
+        self._conn.send((command, args))
+        return self._conn.recv()
+
+    def empty(self) -> None:
+        self._call("empty")
+
+    def requests(self, method: str | None = None) -> list[Logged]:
+        logged: list[Logged] = self._call("requests", method)
+        return logged
+
+    def stored(self) -> int:
+        return int(self._call("stored"))
+
+    def stop(self) -> None:
+        try:
+            self._call("stop")
+        finally:
+            self._process.join(timeout=10)
+            if self._process.is_alive():
+                self._process.kill()
+
+
+def run_engine(server: ServerProcess, records: int, optin_every: int) -> float:
     """Seconds for one manual pass delivering ``records`` fresh signatures, from an emptied server."""
+    config = server.info["sync"]
     with tempfile.TemporaryDirectory() as tmp:
         runtime = open_sync_runtime(Path(tmp), config)
         bulk_signatures(runtime, records, optin_every=optin_every)
         engine = SyncEngine(runtime, parse_sync_settings(config))
-        empty(server)
+        server.empty()
         start = time.perf_counter()
         result = engine.run_pass(manual=True)
         took = time.perf_counter() - start
@@ -69,18 +138,16 @@ def run_engine(server: FaultyServer, config: dict[str, Any], records: int, optin
 
 
 def bench_action_network(records: int, rounds: int) -> tuple[float, float]:
-    server = FakeActionNetwork()
-    server.start()
+    server = ServerProcess("action_network")
     engine_times, floor_times = [], []
     try:
-        config = server.sync_config(rate_limit_per_s=0, timeout_s=30)
-        headers = {"OSDI-API-Token": server.token}
+        headers = {"OSDI-API-Token": server.info["token"]}
         for _ in range(rounds):
             # Opted in: a look-up and a signature each.
-            engine_times.append(run_engine(server, config, records, optin_every=1))
+            engine_times.append(run_engine(server, records, optin_every=1))
             sent = server.requests()
             assert len(sent) == 2 * records, len(sent)
-            empty(server)
+            server.empty()
             with httpx.Client(timeout=30) as client:
                 start = time.perf_counter()
                 for request in sent:
@@ -91,7 +158,7 @@ def bench_action_network(records: int, rounds: int) -> tuple[float, float]:
                     else:
                         client.post(url, json=request.body, headers=headers).raise_for_status()
                 floor_times.append(time.perf_counter() - start)
-            assert len(server.signatures) == records
+            assert server.stored() == records
     finally:
         server.stop()
     return min(engine_times), min(floor_times)
@@ -100,13 +167,12 @@ def bench_action_network(records: int, rounds: int) -> tuple[float, float]:
 def bench_webhook(records: int, rounds: int) -> tuple[float, float]:
     from kiosk.sync.adapters.webhook import encode_body, sign_body
 
-    server = FakeWebhook()
-    server.start()
+    server = ServerProcess("webhook")
     engine_times, floor_times = [], []
     try:
-        config = server.sync_config(rate_limit_per_s=0, timeout_s=30)
+        url, secret = server.info["url"], server.info["secret"]
         for _ in range(rounds):
-            engine_times.append(run_engine(server, config, records, optin_every=3))
+            engine_times.append(run_engine(server, records, optin_every=3))
             bodies = [r.body for r in server.requests("POST")]
             # Floor: the same bodies, already built and signed, posted with bare httpx.
             prepared = [
@@ -115,19 +181,19 @@ def bench_webhook(records: int, rounds: int) -> tuple[float, float]:
                     {
                         "Content-Type": "application/json",
                         "Idempotency-Key": body["batch_id"],
-                        "X-Kiosk-Signature": sign_body(server.secret, raw),
+                        "X-Kiosk-Signature": sign_body(secret, raw),
                     },
                 )
                 for body in bodies
                 for raw in [encode_body(body)]
             ]
-            empty(server)
+            server.empty()
             with httpx.Client(timeout=30) as client:
                 start = time.perf_counter()
                 for raw, headers in prepared:
-                    client.post(server.url, content=raw, headers=headers).raise_for_status()
+                    client.post(url, content=raw, headers=headers).raise_for_status()
                 floor_times.append(time.perf_counter() - start)
-            assert len(server.records) == records
+            assert server.stored() == records
     finally:
         server.stop()
     return min(engine_times), min(floor_times)

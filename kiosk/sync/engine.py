@@ -5,8 +5,10 @@ the start of each pass, it returns entries left in "sending" (by a crash) to "pe
 
 A pass picks the due entries and works through them in groups. One commit claims a group (pending -> sending,
 attempts + 1) before any of its requests go out, and reads its rows; the records are opened through the vault and
-handed to the adapter in batches. Outcomes are kept in memory and committed together: with the next group's claim,
-at least every FLUSH_EVERY_S, and whenever the pass ends or stops. Each is stored as synced (with the remote id
+handed to the adapter in batches. While a group's last batch is on its way (its requests run on a helper thread),
+this thread claims and opens the next group, so the kiosk's own work overlaps the wait for the server instead of
+adding to it; requests still go out one batch at a time. Outcomes are kept in memory and committed together: with
+the next group's claim, at least every FLUSH_EVERY_S, and whenever the pass ends or stops. Each is stored as synced (with the remote id
 and time), back to pending with the next attempt time (backoff with full jitter, never before the server's
 Retry-After), or rejected with the server's reason. Claimed entries that were not sent (the pass stopped) go back
 to pending without counting the attempt.
@@ -23,6 +25,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -283,10 +286,35 @@ class SyncEngine:
         # Delivered entries whose outcome is not committed yet, and claimed entries not delivered yet.
         settled: list[tuple[_Claim, Outcome]] = []
         queue: list[tuple[_Claim, DeliveryItem | Outcome]] = []
+        # The batch last delivered, its outcomes not yet taken in. A group's last batch goes out on a helper thread
+        # while this thread, which alone touches the database and the vault, commits the outcomes so far and claims
+        # and opens the next group; batches still go out one after another, each once the one before is answered.
+        sending: _Sending | None = None
+        halt: tuple[str, str] | None = None
         position = done = failures_in_row = 0
         last_commit = self._clock()
+        sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-send")
         try:
             while True:
+                if sending is not None:
+                    (batch, answer), sending = sending, None
+                    outcomes = answer.result()
+                    settled.extend(zip((claim for claim, _ in batch), outcomes, strict=True))
+                    done += len(batch)
+                    self._count(outcomes, result)
+                    if progress is not None:
+                        progress(Progress(done, len(ids), result.synced, result.retried, result.rejected))
+                    failures_in_row = failures_in_row + 1 if all(o.state == "retry" for o in outcomes) else 0
+                    stop = next(((o.stop, o.reason) for o in outcomes if o.stop is not None), None)
+                    if stop is not None:
+                        result.status, result.detail = stop
+                        break
+                    if failures_in_row >= MAX_CONSECUTIVE_FAILURES:
+                        result.status, result.detail = "failing", self.last_error or "the target keeps failing"
+                        break
+                if halt is not None:
+                    result.status, result.detail = halt
+                    break
                 if should_stop is not None and should_stop():
                     result.status, result.detail = "stopped", "stopped"
                     break
@@ -298,44 +326,41 @@ class SyncEngine:
                         break
                     wanted = ids[position : position + group_size]
                     position += len(wanted)
-                    # One commit records the outcomes so far and claims the next group, before any request.
-                    loaded = self._commit(settled, [], claim=wanted)
+                    queue, gone, locked = self._claim_group(settled, wanted)
                     settled, last_commit = [], self._clock()
-                    claims = loaded.claims if loaded is not None else []
-                    done += len(wanted) - len(claims)
-                    try:
-                        queue = self._open(loaded) if loaded is not None else []
-                    except VaultLockedError:
-                        queue = [(claim, Outcome.retry("locked")) for claim in claims]  # released below, unsent
+                    done += gone
+                    if locked:
                         result.status, result.detail = "locked", "locked - sync paused"
                         break
                     continue
                 batch, queue = queue[:batch_size], queue[batch_size:]
-                outcomes = self._deliver(batch)
-                settled.extend(zip((claim for claim, _ in batch), outcomes, strict=True))
-                done += len(batch)
-                self._count(outcomes, result)
-                if progress is not None:
-                    progress(Progress(done, len(ids), result.synced, result.retried, result.rejected))
-                failures_in_row = failures_in_row + 1 if all(o.state == "retry" for o in outcomes) else 0
-                stop = next(((o.stop, o.reason) for o in outcomes if o.stop is not None), None)
-                if stop is not None:
-                    result.status, result.detail = stop
-                    break
-                if failures_in_row >= MAX_CONSECUTIVE_FAILURES:
-                    result.status, result.detail = "failing", self.last_error or "the target keeps failing"
-                    break
-                if self._clock() - last_commit >= FLUSH_EVERY_S:
+                if queue or position >= len(ids):
+                    sending = (batch, _done(self._deliver(batch)))
+                else:
+                    # While the group's last batch is on its way: the next group's claim (one commit with the
+                    # outcomes so far, before any of its requests) and opening.
+                    sending = (batch, sender.submit(self._deliver, batch))
+                    wanted = ids[position : position + group_size]
+                    position += len(wanted)
+                    queue, gone, locked = self._claim_group(settled, wanted)
+                    settled, last_commit = [], self._clock()
+                    done += gone
+                    if locked:
+                        halt = ("locked", "locked - sync paused")
+                if settled and self._clock() - last_commit >= FLUSH_EVERY_S:
                     self._commit(settled, [])
                     settled, last_commit = [], self._clock()
         except BaseException:
             # Keep what was delivered and free what was not; should this fail too, the entries stay in "sending"
             # and the next pass (this process holds the sync lock) returns them to "pending".
             try:
+                settled.extend(_landed(sending))
                 self._commit(settled, [claim for claim, _ in queue])
             except Exception:
                 log.exception("could not record the outcomes of an interrupted sync pass")
             raise
+        finally:
+            sender.shutdown(wait=True)
         self._commit(settled, [claim for claim, _ in queue])
         if result.status == "throttled":
             with self.runtime.db.begin() as session:
@@ -360,6 +385,21 @@ class SyncEngine:
         if self.limiter.enabled:
             return max(batch_size, min(CLAIM_GROUP, int(self.limiter.per_second)))
         return max(batch_size, CLAIM_GROUP)
+
+    def _claim_group(
+        self, settled: Sequence[tuple[_Claim, Outcome]], wanted: Sequence[int]
+    ) -> tuple[list[tuple[_Claim, DeliveryItem | Outcome]], int, bool]:
+        """One commit records the outcomes so far and claims ``wanted``; then the claimed entries are opened.
+
+        Returns the group's queue, how many of ``wanted`` were no longer pending, and whether the vault was locked
+        (the queue then holds the claims unopened, to be put back unsent)."""
+        loaded = self._commit(settled, [], claim=wanted)
+        claims = loaded.claims if loaded is not None else []
+        try:
+            queue = self._open(loaded) if loaded is not None else []
+        except VaultLockedError:
+            return [(claim, Outcome.retry("locked")) for claim in claims], len(wanted) - len(claims), True
+        return queue, len(wanted) - len(claims), False
 
     def _take_lock(self) -> bool:
         """Hold this data folder's sync lock; on first taking it, return entries a crash left in "sending"."""
@@ -574,6 +614,30 @@ class _Loaded:
     pledges: dict[str, Any] = field(default_factory=dict)
     events: dict[int, Any] = field(default_factory=dict)  # consent event rows by id
     consents: dict[str, dict[str, ConsentState]] = field(default_factory=dict)
+
+
+_Sending = tuple[list[tuple[_Claim, DeliveryItem | Outcome]], Future[list[Outcome]]]
+
+
+def _done(outcomes: list[Outcome]) -> Future[list[Outcome]]:
+    """A batch delivered on this thread, in the shape of one sent on the helper thread."""
+    answer: Future[list[Outcome]] = Future()
+    answer.set_result(outcomes)
+    return answer
+
+
+def _landed(sending: _Sending | None) -> list[tuple[_Claim, Outcome]]:
+    """The outcomes of a batch still on its way when a pass was interrupted, once it lands; none when its
+    delivery failed (its entries stay in "sending", returned to "pending" by the next pass)."""
+    if sending is None:
+        return []
+    batch, answer = sending
+    try:
+        outcomes = answer.result()
+    except BaseException:
+        log.exception("a batch on its way when the sync pass was interrupted failed")
+        return []
+    return list(zip((claim for claim, _ in batch), outcomes, strict=True))
 
 
 def _record_columns(model: type[Signature] | type[Pledge]) -> tuple[Any, ...]:
