@@ -248,8 +248,12 @@ def _iso_sql(column: Any) -> Any:
 
 def _safe_sql(column: Any) -> Any:
     """SQL for :func:`neutralise`: the same apostrophe before a formula trigger, applied by SQLite. The first
-    character is compared as a code point (``unicode()``), which costs SQLite no new string per cell."""
-    return case((func.unicode(column).in_([ord(c) for c in ESCAPED_FIRST]), literal("'") + column), else_=column)
+    character is compared as a code point (``unicode()``), which costs SQLite no new string per cell, and only in a
+    text that sorts below the character after the last trigger ("A"): most cells (words, ids) do not, so they skip
+    the function call."""
+    triggers = [ord(c) for c in ESCAPED_FIRST]
+    below = chr(max(triggers) + 1)
+    return case(((column < below) & func.unicode(column).in_(triggers), literal("'") + column), else_=column)
 
 
 def _yes_no_sql(flag: Any) -> Any:
@@ -274,17 +278,24 @@ def _selected(
 def _latest_decisions(
     conn: Connection, model: reports.RecordModel, purpose: str, where: reports.RecordFilter
 ) -> dict[str, str]:
-    """record id -> "yes"/"no": each selected record's latest decision for one purpose (a later withdrawal or
-    opt-in wins). Events come in the order stored and a later one replaces an earlier one in the dict.
+    """record id -> "yes" for each selected record whose latest decision for one purpose is a grant (a later
+    withdrawal or opt-in wins); a record not in it has said no, or nothing.
 
-    One pass over the consent events instead of a look-up per record: half the cost on 100,000 records.
+    One pass over the consent events instead of a look-up per record: half the cost on 100,000 records. It fetches
+    the grants (in the order stored, so each record's last one stays in the dict), and the withdrawals only when
+    there is a grant they could follow: a purpose nobody opted in to (often SMS) costs one scan and no rows.
     """
-    stmt = (
-        select(ConsentEvent.record_id, _yes_no_sql(ConsentEvent.granted))
-        .where(ConsentEvent.purpose == purpose)
-        .order_by(ConsentEvent.id)
+    of_purpose = ConsentEvent.purpose == purpose
+    by_id: tuple[Any, ...] = (ConsentEvent.record_id, ConsentEvent.id)
+    grants = select(*by_id).where(of_purpose, ConsentEvent.granted).order_by(ConsentEvent.id)
+    last_grant: dict[str, int] = dict(_all_rows(conn, _selected(grants, model, ConsentEvent.record_id, where)))
+    if not last_grant:
+        return {}
+    withdrawals = select(*by_id).where(of_purpose, ~ConsentEvent.granted).order_by(ConsentEvent.id)
+    last_withdrawal: dict[str, int] = dict(
+        _all_rows(conn, _selected(withdrawals, model, ConsentEvent.record_id, where))
     )
-    return dict(_all_rows(conn, _selected(stmt, model, ConsentEvent.record_id, where)))
+    return {record_id: "yes" for record_id, at in last_grant.items() if last_withdrawal.get(record_id, -1) < at}
 
 
 def _deliveries(conn: Connection, model: reports.RecordModel, where: reports.RecordFilter) -> dict[str, str]:
