@@ -1,5 +1,6 @@
-"""The wins cards' fitted size is kept in the data dir, so a later start shows its first frame without measuring
-the cards on hidden copies (issue 10); and a kept size that is stale or damaged is measured again and corrected.
+"""The wins cards' fitted size and pictures are kept in the data dir, so a later start shows its first frame without
+measuring the cards on hidden copies or loading Qt's SVG module (issue 10); and a kept size that is stale or damaged
+is measured again and corrected.
 
 Each start runs the real start-up path (KioskWindow shown, no ``start_storage_now``) in a fresh interpreter.
 """
@@ -12,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from kiosk.wins_fit import FIT_FILE
 from tests.helpers.kiosk import set_up_database
@@ -44,6 +47,7 @@ def state():
         "measured": carousel.property("measuredBodyPixelSize"),
         "shownBody": shown[0].property("font").pixelSize() if shown else None,
         "layout": carousel.property("fitLayout"),
+        "svg": any("libQt6Svg" in line for line in open("/proc/self/maps")),
     }
 
 def first_frame():
@@ -82,11 +86,13 @@ def _kept(data_dir: Path) -> tuple[str, dict[str, float]]:
     return signature, {key: float(size) for size, _, key in (line.partition("\t") for line in lines)}
 
 
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads which libraries are loaded from /proc")
 def test_a_later_start_shows_the_kept_size_without_measuring_first(tmp_path: Path) -> None:
     set_up_database(tmp_path)
     first = _start(tmp_path)
     # No size kept yet: hidden copies of all 13 cards measure before the first frame, as every start did before.
     assert first["first"]["cards"] > 13
+    assert first["first"]["svg"]  # the first card's picture drawn from its SVG
     size = first["first"]["measured"]
     assert size >= 13 and first["first"]["shownBody"] == size
     signature, kept = _kept(tmp_path)
@@ -94,12 +100,20 @@ def test_a_later_start_shows_the_kept_size_without_measuring_first(tmp_path: Pat
 
     later = _start(tmp_path)
     # One card on the first frame, at the kept size; the copies come after it, measure the same and change nothing.
-    assert later["first"] == {"cards": 1, "measured": 0, "shownBody": size, "layout": first["first"]["layout"]}
+    # Its picture is the one kept by the first start: no SVG module before the first frame.
+    assert later["first"] == {
+        "cards": 1,
+        "measured": 0,
+        "shownBody": size,
+        "layout": first["first"]["layout"],
+        "svg": False,
+    }
     assert later["after"]["cards"] > 13
     assert later["after"]["measured"] == size and later["after"]["shownBody"] == size
     assert _kept(tmp_path) == (signature, kept)
 
 
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads which libraries are loaded from /proc")
 def test_a_stale_or_damaged_kept_size_is_measured_again_and_corrected(tmp_path: Path) -> None:
     set_up_database(tmp_path)
     right = _start(tmp_path)["first"]

@@ -80,9 +80,13 @@ def _wins_view_model(controller: KioskController, options: KioskOptions) -> Wins
 
 def install_image_providers(engine: QQmlApplicationEngine, controller: KioskController) -> None:
     """Image providers (``image://name/...``) the screens use."""
+    from kiosk.bridge.card_images import CACHE_DIR, CardImageProvider
+    from kiosk.bridge.card_images import PROVIDER_NAME as CARD_IMAGES
     from kiosk.bridge.qr_provider import PROVIDER_NAME, QrImageProvider
 
     engine.addImageProvider(PROVIDER_NAME, QrImageProvider())
+    options = controller.options
+    engine.addImageProvider(CARD_IMAGES, CardImageProvider(options.campaign.path, options.data_dir / CACHE_DIR))
     # KioskWindow.close() destroys the engine first, then closes the runtime: stop the sync thread in between.
     sync = controller.feature("sync")
     assert isinstance(sync, SyncViewModel)

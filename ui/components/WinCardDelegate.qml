@@ -50,9 +50,13 @@ Rectangle {
                 objectName: "winCardImage"
                 // On a narrow card the words need the room more than the picture does.
                 visible: root.image !== "" && root.width >= Math.round(560 * Theme.scale)
-                source: root.image
-                sourceSize.width: width
-                sourceSize.height: height
+                // Through the kiosk's provider, which keeps the drawn picture for the next start (no image plugins
+                // before the first frame; kiosk/bridge/card_images.py).
+                source: root.image === "" ? "" : "image://cardimage/" + encodeURIComponent(root.image)
+                // The size it is laid out at, not its width and height: those pass through several values while the
+                // layout settles, and each would draw the picture again.
+                sourceSize.width: Math.round(64 * Theme.scale)
+                sourceSize.height: Math.round(64 * Theme.scale)
                 Layout.preferredWidth: Math.round(64 * Theme.scale)
                 Layout.preferredHeight: Math.round(64 * Theme.scale)
                 Layout.alignment: Qt.AlignTop
