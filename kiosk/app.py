@@ -14,8 +14,6 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import (
     QCoreApplication,
-    QEvent,
-    QEventLoop,
     QLoggingCategory,
     QObject,
     QTimer,
@@ -119,13 +117,6 @@ class KioskWindow(QObject):
         if not roots or not isinstance(roots[0], QQuickWindow):
             raise RuntimeError("ui/Main.qml failed to load; see the messages above")
         self.window: QQuickWindow = roots[0]
-        # Idle means no touch, click or key on this window. A filter on the whole application would run Python for
-        # every event Qt sends to any object (tens of thousands while a screen loads), and that slowed every screen.
-        from kiosk.bridge.idle import IdleViewModel
-
-        idle = self.controller.feature("idle")
-        assert isinstance(idle, IdleViewModel)
-        idle.watch(self.window)
         if initial_screen != "attract":
             self.controller.show(initial_screen)
         self._storage_started = False
@@ -141,7 +132,14 @@ class KioskWindow(QObject):
 
     def _finish_start_up(self) -> None:
         """Attach the other features, open storage, build what the attract screen does not show (keyboard, idle
-        prompt), freeze the heap."""
+        prompt), watch for activity, freeze the heap."""
+        # Idle means no touch, click or key on this window. A filter on the whole application would run Python for
+        # every event Qt sends to any object (tens of thousands while a screen loads), and that slowed every screen.
+        from kiosk.bridge.idle import IdleViewModel
+
+        idle = self.controller.feature("idle")
+        assert isinstance(idle, IdleViewModel)
+        idle.watch(self.window)
         self.controller.complete_features()
         self.controller.startStorage()
         self.controller.save_petition_qr(self._first_petition_link)
@@ -159,6 +157,8 @@ class KioskWindow(QObject):
             self._finish_start_up()
 
     def close(self) -> None:
+        from PySide6.QtCore import QEvent
+
         from kiosk.bridge.background import wait_for_background
         from kiosk.runtime import KioskRuntime
 
@@ -194,6 +194,8 @@ def run_kiosk(options: KioskOptions) -> int:
 
 def wait(ms: int) -> None:
     """Spin the event loop for ``ms`` milliseconds."""
+    from PySide6.QtCore import QEventLoop  # here, not at the top: its class costs ~0.5 ms before the first frame
+
     loop = QEventLoop()
     QTimer.singleShot(ms, loop.quit)
     loop.exec()

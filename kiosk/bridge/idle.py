@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import logging
+from functools import cache
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Property, QEvent, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlUncreatable
 
 from kiosk.bridge import QML_IMPORT_MAJOR_VERSION, QML_IMPORT_NAME  # noqa: F401  (read by QmlElement)
 from kiosk.bridge.controller import KioskController
 
+if TYPE_CHECKING:
+    from PySide6.QtCore import QEvent
+
 log = logging.getLogger(__name__)
 
 # Screens where an attendee may have typed something; elsewhere the idle timer does not run.
 FLOW_SCREENS = {"sign": "sign", "pledge": "pledge"}
-_ACTIVITY = {
-    QEvent.Type.MouseButtonPress,
-    QEvent.Type.TouchBegin,
-    QEvent.Type.KeyPress,
-    QEvent.Type.Wheel,
-}
+
+
+@cache
+def _activity() -> frozenset[QEvent.Type]:
+    """The events that count as someone being there. (Imported here, not at the top: importing QEvent builds its
+    enum of every event type, ~3 ms, and the window is watched only from its first frame on.)"""
+    from PySide6.QtCore import QEvent
+
+    return frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress, QEvent.Type.Wheel})
 
 
 class ActivityFilter(QObject):
@@ -28,7 +36,7 @@ class ActivityFilter(QObject):
     activity = Signal()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _ACTIVITY:
+        if event.type() in _activity():
             self.activity.emit()
         return False
 
@@ -62,7 +70,9 @@ class IdleViewModel(QObject):
         controller.add_screen_listener(self._on_screen)
 
     def watch(self, window: QObject) -> None:
-        """Count touches, clicks and keys on ``window`` as activity (KioskWindow calls this for its one window).
+        """Count touches, clicks and keys on ``window`` as activity (KioskWindow calls this for its one window, once
+        its first frame is on screen: no one can touch it before, and until then the filter would only run Python
+        for each of the events that build the window).
 
         Only the window: a filter on the whole application runs Python for every event sent to any object.
         """
