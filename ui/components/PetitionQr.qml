@@ -42,6 +42,7 @@ Item {
             Layout.minimumHeight: 96
 
             Rectangle {
+                id: square
                 readonly property int side: Math.floor(Math.min(area.width, area.height, root.maximumSide))
 
                 // Whole-pixel position and size: the provider's module edges then land on screen pixels.
@@ -55,9 +56,10 @@ Item {
                 Image {
                     objectName: "petitionQrImage"
                     anchors.fill: parent
-                    source: root.url === "" ? "" : "image://qr/" + encodeURIComponent(root.url)
-                    sourceSize.width: width
-                    sourceSize.height: height
+                    // At its side as one value, and only once it has one (each change asks the provider to draw the code
+                    // again; sourceSize is bound first so that it is set before the source).
+                    sourceSize: Qt.size(square.side, square.side)
+                    source: root.url === "" || square.side <= 0 ? "" : "image://qr/" + encodeURIComponent(root.url)
                     smooth: false
                     fillMode: Image.Pad
                 }
