@@ -133,8 +133,13 @@ def record_aad(record_id: str, key_id: str) -> bytes:
 
 
 def seal(data_key: bytes, record_id: str, key_id: str, plaintext: bytes) -> bytes:
+    return seal_with(AESGCM(data_key), record_id, key_id, plaintext)
+
+
+def seal_with(cipher: AESGCM, record_id: str, key_id: str, plaintext: bytes) -> bytes:
+    """:func:`seal` with the data key's cipher already made (a kiosk seals every record of a run with one key)."""
     nonce = os.urandom(NONCE_LEN)
-    return SEAL_VERSION + nonce + AESGCM(data_key).encrypt(nonce, plaintext, record_aad(record_id, key_id))
+    return SEAL_VERSION + nonce + cipher.encrypt(nonce, plaintext, record_aad(record_id, key_id))
 
 
 def open_sealed(data_key: bytes, record_id: str, key_id: str, blob: bytes) -> bytes:

@@ -9,6 +9,7 @@ payment-card scope and makes a stolen kiosk worthless to a thief.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -167,11 +168,10 @@ def save_pledge(
     vault, record_id, when, event = prepare_save(runtime, when, event_id)
     pack = runtime.options.campaign
     try:
-        with runtime.db.begin() as session:
+        with runtime.write() as conn:
             key_id, sealed = vault.seal(record_id, pledge.personal_fields())
-            # Core inserts, not the ORM's unit of work: a new record is written once and never read back here.
             repo.insert_record(
-                session,
+                conn,
                 Pledge,
                 {
                     "id": record_id,
@@ -193,7 +193,7 @@ def save_pledge(
                 },
             )
             texts = record_proofs_and_queue(
-                session,
+                conn,
                 runtime,
                 record_id=record_id,
                 record_kind="pledge",
@@ -202,8 +202,8 @@ def save_pledge(
                 event_id=event,
                 when=when,
             )
-            repo.bump_funnel(session, "pledge", "completed", event, when)
-    except SQLAlchemyError as exc:
+            repo.bump_funnel(conn, "pledge", "completed", event, when)
+    except (sqlite3.Error, SQLAlchemyError) as exc:
         raise storage_failure(runtime, "pledge", exc) from None
     consent_texts_committed(runtime, texts)
     return PledgeReceipt(

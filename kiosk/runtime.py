@@ -5,7 +5,9 @@ The app calls :func:`open_runtime` after its first frame; CLI commands call it s
 
 from __future__ import annotations
 
-import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,11 +44,21 @@ class KioskRuntime:
         from local_db.models import AuditEvent
 
         for action, details in self.pending_audit:
-            session.add(AuditEvent(action=action, details=json.dumps(details, sort_keys=True, default=str)))
+            session.add(AuditEvent(action=action, details=repo.audit_details(details)))
         session.info["pending_audit_written"] = len(self.pending_audit)
 
     def _clear_pending_audit(self, session: Session) -> None:
         written = session.info.pop("pending_audit_written", 0)
+        del self.pending_audit[:written]
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """``Database.write()`` with the pending audit events riding along, as sessions do."""
+        with self.db.write() as conn:
+            yield conn
+            written = len(self.pending_audit)
+            for action, details in self.pending_audit[:written]:
+                repo.append_audit(conn, action, details)
         del self.pending_audit[:written]
 
     @property

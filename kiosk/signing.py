@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sqlite3
 import uuid
 import weakref
 from dataclasses import dataclass, field
@@ -136,49 +137,56 @@ def save_signature(
     vault, record_id, when, event = prepare_save(runtime, when, event_id)
     pack = runtime.options.campaign
     tag = vault.dedupe_tag(pack.petition.id, signature.email)
+    earlier_id = None
     try:
-        with runtime.db.begin() as session:
+        with runtime.write() as conn:
             if tag is not None:
-                earlier_id = repo.first_signature_id_with_tag(session, tag)
-                if earlier_id is not None:
-                    earlier = session.get(Signature, earlier_id)
-                    assert earlier is not None
-                    return _record_new_optins(runtime, session, earlier, signature, when, event, source)
-            key_id, sealed = vault.seal(record_id, signature.personal_fields())
-            # Core inserts, not the ORM's unit of work: a new record is written once and never read back here.
-            repo.insert_record(
-                session,
-                Signature,
-                {
-                    "id": record_id,
-                    "campaign_id": pack.id,
-                    "petition_id": pack.petition.id,
-                    "kiosk_id": runtime.kiosk_id,
-                    "event_id": event,
-                    "created_at": when,
-                    "language": signature.language,
-                    "source": source,
-                    "data_key_id": key_id,
-                    "sealed": sealed,
-                    "optin_email": signature.optin_email,
-                    "optin_sms": signature.optin_sms,
-                    "dedupe_tag": tag,
-                },
-            )
-            texts = record_proofs_and_queue(
-                session,
-                runtime,
-                record_id=record_id,
-                record_kind="signature",
-                decisions={"sign": True, "email_updates": signature.optin_email, "sms_updates": signature.optin_sms},
-                language=signature.language,
-                event_id=event,
-                when=when,
-            )
-            if source == "kiosk":
-                # The funnel counts flows on this screen; typed-up paper sheets never "started" here.
-                repo.bump_funnel(session, "sign", "completed", event, when)
-    except SQLAlchemyError as exc:
+                earlier_id = repo.first_signature_id_with_tag(conn, tag)
+            if earlier_id is None:
+                key_id, sealed = vault.seal(record_id, signature.personal_fields())
+                repo.insert_record(
+                    conn,
+                    Signature,
+                    {
+                        "id": record_id,
+                        "campaign_id": pack.id,
+                        "petition_id": pack.petition.id,
+                        "kiosk_id": runtime.kiosk_id,
+                        "event_id": event,
+                        "created_at": when,
+                        "language": signature.language,
+                        "source": source,
+                        "data_key_id": key_id,
+                        "sealed": sealed,
+                        "optin_email": signature.optin_email,
+                        "optin_sms": signature.optin_sms,
+                        "dedupe_tag": tag,
+                    },
+                )
+                texts = record_proofs_and_queue(
+                    conn,
+                    runtime,
+                    record_id=record_id,
+                    record_kind="signature",
+                    decisions={
+                        "sign": True,
+                        "email_updates": signature.optin_email,
+                        "sms_updates": signature.optin_sms,
+                    },
+                    language=signature.language,
+                    event_id=event,
+                    when=when,
+                )
+                if source == "kiosk":
+                    # The funnel counts flows on this screen; typed-up paper sheets never "started" here.
+                    repo.bump_funnel(conn, "sign", "completed", event, when)
+        if earlier_id is not None:
+            # Rare (a second signature with the same email): the ORM path, which reads and updates the earlier one.
+            with runtime.db.begin() as session:
+                earlier = session.get(Signature, earlier_id)
+                assert earlier is not None
+                return _record_new_optins(runtime, session, earlier, signature, when, event, source)
+    except (sqlite3.Error, SQLAlchemyError) as exc:
         raise storage_failure(runtime, "signature", exc) from None
     consent_texts_committed(runtime, texts)
     return SaveResult(record_id=record_id)
@@ -264,7 +272,7 @@ def prepare_save(
 
 
 def record_proofs_and_queue(
-    session: Session,
+    conn: sqlite3.Connection,
     runtime: KioskRuntime,
     *,
     record_id: str,
@@ -289,7 +297,7 @@ def record_proofs_and_queue(
         text = pack.consent(purpose)
         sha256 = _text_sha256(text)
         if sha256 not in stored:
-            repo.ensure_consent_text(session, sha256, purpose, text.version, language, text.text)
+            repo.ensure_consent_text(conn, sha256, purpose, text.version, language, text.text)
             written.append(sha256)
         rows.append(
             {
@@ -305,9 +313,9 @@ def record_proofs_and_queue(
                 "event_id": event_id,
             }
         )
-    repo.insert_consent_events(session, rows)
+    repo.insert_consent_events(conn, rows)
     repo.insert_outbox_entry(
-        session, record_id=record_id, record_kind=record_kind, adapter=sync_adapter_name(runtime), when=when
+        conn, record_id=record_id, record_kind=record_kind, adapter=sync_adapter_name(runtime), when=when
     )
     return written
 
@@ -318,7 +326,7 @@ def consent_texts_committed(runtime: KioskRuntime, sha256s: list[str]) -> None:
         _STORED_TEXTS.setdefault(runtime.db.engine, set()).update(sha256s)
 
 
-def storage_failure(runtime: KioskRuntime, what: str, exc: SQLAlchemyError) -> StorageError:
+def storage_failure(runtime: KioskRuntime, what: str, exc: sqlite3.Error | SQLAlchemyError) -> StorageError:
     reason = str(getattr(exc, "orig", exc))
     log.error("could not store a %s: %s", what, reason)
     try:

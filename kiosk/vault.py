@@ -167,20 +167,20 @@ class Vault:
             self._material = crypto.OrganiserKeyMaterial(row.public_key, row.encrypted_private_key, row.passphrase_kdf)
             self._dedupe_wrapped = row.dedupe_key_wrapped
         self._data_key_id: str | None = None
-        self._data_key: bytes | None = None
+        self._data_key: AESGCM | None = None  # this run's data key, as the cipher every save seals with
         self._private: X25519PrivateKey | None = None
         self._dedupe_key: bytes | None = None
         self._unwrapped: dict[str, bytes] = {}
 
     # --- writing (no passphrase needed) -------------------------------------------------------------------------
 
-    def _ensure_run_key(self) -> tuple[str, bytes]:
+    def _ensure_run_key(self) -> tuple[str, AESGCM]:
         """The data key of this run, made and stored (wrapped) on first use."""
         if self._data_key is None or self._data_key_id is None:
             key_id, key = uuid.uuid4().hex, os.urandom(32)
             with self._db.begin() as session:
                 repo.add_data_key(session, key_id, crypto.wrap_key(self._public_key, key, key_id.encode()))
-            self._data_key_id, self._data_key = key_id, key
+            self._data_key_id, self._data_key = key_id, AESGCM(key)
         return self._data_key_id, self._data_key
 
     def start_run(self) -> str:
@@ -191,7 +191,7 @@ class Vault:
         """Encrypt a record's personal fields; returns (data key id, sealed blob)."""
         key_id, key = self._ensure_run_key()
         plaintext = json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        return key_id, crypto.seal(key, record_id, key_id, plaintext)
+        return key_id, crypto.seal_with(key, record_id, key_id, plaintext)
 
     # --- unlocking -----------------------------------------------------------------------------------------------
 

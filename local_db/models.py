@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -96,7 +97,8 @@ class _RecordColumns:
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     campaign_id: Mapped[str] = mapped_column(String(100))
     kiosk_id: Mapped[str] = mapped_column(String(36))
-    event_id: Mapped[str] = mapped_column(String(100), index=True)
+    # Looked up by event through (event_id, created_at) below; no index of its own (0005_lean_indexes).
+    event_id: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     language: Mapped[str] = mapped_column(String(20))
     source: Mapped[str] = mapped_column(String(10), default="kiosk")  # kiosk | paper
@@ -109,17 +111,18 @@ class _RecordColumns:
 
 class Signature(_RecordColumns, Base):
     __tablename__ = "signatures"
-    # The attract screen's tally and the dashboard count from these alone (0003_tally_indexes).
+    # Every save writes each index: keep only those a query uses (0005_lean_indexes).
     __table_args__ = (
         Index("ix_signatures_event_id_created_at", "event_id", "created_at"),
-        Index("ix_signatures_kiosk_id", "kiosk_id"),
+        # Only tagged rows: a save while locked (the usual case) then writes no page of this index.
+        Index("ix_signatures_dedupe_tag", "dedupe_tag", sqlite_where=text("dedupe_tag IS NOT NULL")),
     )
 
     petition_id: Mapped[str] = mapped_column(String(100))
     optin_email: Mapped[bool] = mapped_column(Boolean, default=False)
     optin_sms: Mapped[bool] = mapped_column(Boolean, default=False)
     # HMAC-SHA256 of the normalised email under a key only the unlocked vault holds; NULL when signed while locked.
-    dedupe_tag: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    dedupe_tag: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Pledge(_RecordColumns, Base):
@@ -175,7 +178,8 @@ class OutboxEntry(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    record_id: Mapped[str] = mapped_column(String(36), index=True)
+    # Looked up through uq_outbox_delivery, which starts with it.
+    record_id: Mapped[str] = mapped_column(String(36))
     record_kind: Mapped[str] = mapped_column(String(10))  # signature | pledge
     # NULL for the record itself; set when the entry delivers a later consent change.
     consent_event_id: Mapped[int | None] = mapped_column(ForeignKey("consent_events.id"), nullable=True)

@@ -1,16 +1,16 @@
-"""Queries and writes used by the services. Each takes the caller's session and never commits on its own."""
+"""Queries and writes used by the services. Each takes the caller's session (or, for the writes a save makes
+while the attendee waits, its bare sqlite3 connection) and never commits on its own."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, Select, Table, bindparam, func, insert, select, update
-from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from local_db.models import (
@@ -30,9 +30,13 @@ from local_db.models import (
 
 def add_audit(session: Session, action: str, **details: Any) -> AuditEvent:
     """Append one audit event. Callers pass ids, counts and reasons only: never personal data."""
-    entry = AuditEvent(action=action, details=json.dumps(details, sort_keys=True, default=str))
+    entry = AuditEvent(action=action, details=audit_details(details))
     session.add(entry)
     return entry
+
+
+def audit_details(details: Mapping[str, Any]) -> str:
+    return json.dumps(details, sort_keys=True, default=str)
 
 
 def recent_audit(session: Session, limit: int = 200) -> list[AuditEvent]:
@@ -51,13 +55,38 @@ def get_data_key(session: Session, key_id: str) -> DataKey | None:
     return session.get(DataKey, key_id)
 
 
-def ensure_consent_text(session: Session, sha256: str, purpose: str, version: str, language: str, text: str) -> None:
-    """Keep each exact consent wording once, so every consent event can be proven from the database alone."""
-    session.execute(
-        sqlite_insert(ConsentText)
-        .values(sha256=sha256, purpose=purpose, version=version, language=language, text=text)
-        .on_conflict_do_nothing()
-    )
+# --- Writes on the bare connection ---------------------------------------------------------------------------
+# A save runs while the attendee waits for the thank-you: its few INSERTs go straight to sqlite3 as prepared SQL,
+# built once per table from the models' own names. Through SQLAlchemy (statement cache lookup, parameter
+# processing, result set-up) the same statements cost more than the commit they ride on. Each function takes the
+# bare connection of a ``Database.write()`` transaction, or a session, whose transaction it then writes in.
+
+Writer = Session | sqlite3.Connection
+
+
+def driver_connection(target: Writer) -> sqlite3.Connection:
+    """The sqlite3 connection to write on: the one given, or the one under the session's transaction."""
+    if isinstance(target, sqlite3.Connection):
+        return target
+    conn = target.connection().connection.driver_connection
+    assert isinstance(conn, sqlite3.Connection)
+    return conn
+
+
+def db_time(when: dt.datetime) -> str:
+    """An aware datetime as the columns keep it: naive UTC text, exactly as SQLAlchemy's SQLite DateTime stores it
+    (tests/db/test_fast_writes.py compares the two)."""
+    if when.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return when.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _db_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return db_time(value)
+    if isinstance(value, bool):
+        return int(value)
+    return value
 
 
 def _table(model: type[Base]) -> Table:
@@ -67,65 +96,91 @@ def _table(model: type[Base]) -> Table:
 
 
 @cache
-def _insert_into(model: type[Base]) -> Insert:
-    """One INSERT statement per table, built once: SQLAlchemy then finds its compiled form by the statement's cache
-    key instead of constructing and keying a new statement on every save."""
-    return insert(_table(model))
+def _insert_sql(model: type[Base], columns: tuple[str, ...], conflict: str = "") -> str:
+    table = _table(model)
+    unknown = set(columns) - set(table.c.keys())
+    if unknown:
+        raise ValueError(f"{table.name} has no column {sorted(unknown)}")
+    # Names only from the models (checked above) and this module's own conflict clauses; values are parameters.
+    placeholders = ", ".join("?" * len(columns))
+    return f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders}){conflict}"  # noqa: S608
 
 
-@cache
-def _funnel_upsert(column: str) -> SqliteInsert:
-    table = _table(FunnelCount)
-    return sqlite_insert(table).on_conflict_do_update(
-        index_elements=["hour", "event_id", "flow"], set_={column: table.c[column] + 1}
-    )
+def _insert(target: Writer, model: type[Base], rows: Sequence[Mapping[str, Any]], conflict: str = "") -> None:
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    sql = _insert_sql(model, columns, conflict)
+    params = [tuple(_db_value(row[c]) for c in columns) for row in rows]
+    conn = driver_connection(target)
+    if len(params) == 1:
+        conn.execute(sql, params[0])
+    else:
+        conn.executemany(sql, params)
 
 
-def insert_record(session: Session, model: type[Signature] | type[Pledge], values: Mapping[str, Any]) -> None:
-    """Insert one new signature or pledge row as it is: a Core INSERT on the session's connection, without the
-    ORM's unit of work (a save writes each row once and never reads it back)."""
-    session.connection().execute(_insert_into(model), [dict(values)])
+def ensure_consent_text(target: Writer, sha256: str, purpose: str, version: str, language: str, text: str) -> None:
+    """Keep each exact consent wording once, so every consent event can be proven from the database alone."""
+    row = {"sha256": sha256, "purpose": purpose, "version": version, "language": language, "text": text}
+    _insert(target, ConsentText, [row], " ON CONFLICT DO NOTHING")
 
 
-def insert_consent_events(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+def insert_record(target: Writer, model: type[Signature] | type[Pledge], values: Mapping[str, Any]) -> None:
+    """Insert one new signature or pledge row as it is (every NOT NULL column given): a save writes each row once
+    and never reads it back, so it needs no ORM object."""
+    _insert(target, model, [values])
+
+
+def insert_consent_events(target: Writer, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert consent events in one executemany (each row: record_id, record_kind, purpose, granted, text_version,
     text_sha256, language, created_at, kiosk_id, event_id)."""
-    if rows:
-        session.connection().execute(_insert_into(ConsentEvent), [dict(row) for row in rows])
+    _insert(target, ConsentEvent, rows)
 
 
-def insert_outbox_entry(session: Session, *, record_id: str, record_kind: str, adapter: str, when: dt.datetime) -> None:
+def insert_outbox_entry(target: Writer, *, record_id: str, record_kind: str, adapter: str, when: dt.datetime) -> None:
     """Queue a new record for delivery (state pending), in the caller's transaction."""
-    session.connection().execute(
-        _insert_into(OutboxEntry),
-        [
-            {
-                "record_id": record_id,
-                "record_kind": record_kind,
-                "adapter": adapter,
-                "state": "pending",
-                "attempts": 0,
-                "created_at": when,
-                "updated_at": when,
-            }
-        ],
-    )
+    row = {
+        "record_id": record_id,
+        "record_kind": record_kind,
+        "adapter": adapter,
+        "state": "pending",
+        "attempts": 0,
+        "created_at": when,
+        "updated_at": when,
+    }
+    _insert(target, OutboxEntry, [row])
+
+
+def append_audit(target: Writer, action: str, details: Mapping[str, Any], when: dt.datetime | None = None) -> None:
+    """:func:`add_audit` for a bare-connection transaction."""
+    row = {"created_at": when or utcnow(), "action": action, "details": audit_details(details)}
+    _insert(target, AuditEvent, [row])
 
 
 def hour_of(when: dt.datetime) -> dt.datetime:
     return when.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def bump_funnel(session: Session, flow: str, column: str, event_id: str, when: dt.datetime | None = None) -> None:
+FUNNEL_COLUMNS = ("started", "completed", "abandoned")
+
+
+def bump_funnel(target: Writer, flow: str, column: str, event_id: str, when: dt.datetime | None = None) -> None:
     """Add one to a per-hour funnel counter (``started``, ``completed`` or ``abandoned``)."""
-    if column not in ("started", "completed", "abandoned"):
+    if column not in FUNNEL_COLUMNS:
         raise ValueError(f"unknown funnel column {column!r}")
-    hour = hour_of(when or utcnow())
-    values = {"hour": hour, "event_id": event_id, "flow": flow, "started": 0, "completed": 0, "abandoned": 0}
-    values[column] = 1
-    # On the connection (Core), one prepared upsert per column: built through the ORM session on every call, this
-    # one statement cost more than the commit it rides on.
-    session.connection().execute(_funnel_upsert(column), values)
+    row: dict[str, Any] = {"hour": hour_of(when or utcnow()), "event_id": event_id, "flow": flow}
+    row.update({name: int(name == column) for name in FUNNEL_COLUMNS})
+    upsert = f" ON CONFLICT (hour, event_id, flow) DO UPDATE SET {column} = {column} + 1"
+    _insert(target, FunnelCount, [row], upsert)
+
+
+_FIRST_WITH_TAG = "SELECT id FROM signatures WHERE dedupe_tag = ? ORDER BY created_at LIMIT 1"
+
+
+def first_signature_id_with_tag(target: Writer, tag: str) -> str | None:
+    """The id of the earliest signature with this duplicate-detection tag, or None (an index lookup)."""
+    found = driver_connection(target).execute(_FIRST_WITH_TAG, (tag,)).fetchone()
+    return None if found is None else str(found[0])
 
 
 def count_signatures(
@@ -152,17 +207,6 @@ def count_pledges(session: Session, *, since: dt.datetime | None = None, event_i
     if event_id is not None:
         stmt = stmt.where(Pledge.event_id == event_id)
     return int(session.scalar(stmt) or 0)
-
-
-@cache
-def _first_with_tag() -> Select[str]:
-    return select(Signature.id).where(Signature.dedupe_tag == bindparam("tag")).order_by(Signature.created_at).limit(1)
-
-
-def first_signature_id_with_tag(session: Session, tag: str) -> str | None:
-    """The id of the earliest signature with this duplicate-detection tag, or None (an index lookup)."""
-    found = session.connection().execute(_first_with_tag(), {"tag": tag}).scalar()
-    return None if found is None else str(found)
 
 
 def signatures_with_tag(session: Session, tag: str) -> list[Signature]:

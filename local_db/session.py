@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import PoolProxiedConnection
 
 from kiosk.errors import StorageError
 from local_db.migrations import HEAD_REVISION, KNOWN_REVISIONS
@@ -47,6 +49,8 @@ class Database:
     path: Path
     engine: Engine
     sessions: sessionmaker[Session]
+    _writer: PoolProxiedConnection | None = field(default=None, init=False, repr=False)
+    _writer_lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
 
     @contextmanager
     def begin(self) -> Iterator[Session]:
@@ -54,7 +58,42 @@ class Database:
         with self.sessions.begin() as session:
             yield session
 
+    def __post_init__(self) -> None:
+        # A disposed engine makes fresh connections from then on (with whatever "connect" hooks it has then): so does
+        # the writer.
+        event.listen(self.engine, "engine_disposed", lambda _engine: self._release_writer())
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction on a bare sqlite3 connection, for the saves an attendee waits on
+        (``local_db.repositories`` writes on it): BEGIN IMMEDIATE, so it holds the write lock from its first read;
+        commits on success, rolls back on any error. One writer at a time.
+
+        The connection comes from the engine (same file, pragmas and hooks as every session) and is kept for the
+        next save: checking one out of the pool and back in cost as much as all the INSERTs of a save.
+        """
+        with self._writer_lock:
+            if self._writer is None:
+                self._writer = self.engine.raw_connection()
+            conn = self._writer.driver_connection
+            assert isinstance(conn, sqlite3.Connection)
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.commit()
+            except BaseException:
+                if conn.in_transaction:
+                    conn.rollback()
+                raise
+
+    def _release_writer(self) -> None:
+        with self._writer_lock:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
+
     def close(self) -> None:
+        self._release_writer()
         self.engine.dispose()
 
 

@@ -66,3 +66,20 @@ def test_audit_log_is_append_only(tmp_path: Path) -> None:
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         raw.execute("UPDATE audit_events SET action='x'")
     db.close()
+
+
+def test_the_migrated_schema_is_the_models_schema(tmp_path: Path) -> None:
+    """Tables, columns and indexes made by the migrations are exactly those the models declare (the totals tables
+    and their triggers are the migrations' own)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from local_db.models import Base
+
+    db = open_database(tmp_path / "k.db")
+    with db.engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    db.close()
+    own = {"record_totals", "outbox_totals", "alembic_version"}
+    differences = [d for d in differences if not (d[0] == "remove_table" and d[1].name in own)]
+    assert differences == []

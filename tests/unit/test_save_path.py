@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 
 from kiosk.errors import StorageError
 from kiosk.runtime import open_runtime
@@ -60,7 +60,7 @@ def test_a_failed_first_save_does_not_leave_its_wordings_unstored(
     runtime = open_runtime(make_options(set_up_data_dir))
 
     def locked(*args: object, **kwargs: object) -> None:
-        raise OperationalError("INSERT INTO outbox", {}, Exception("database is locked"))
+        raise sqlite3.OperationalError("database is locked")
 
     monkeypatch.setattr(repo, "insert_outbox_entry", locked)
     with pytest.raises(StorageError):
