@@ -14,9 +14,9 @@ import logging
 import os
 import zlib
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
-from PySide6.QtCore import QSize, QUrl, qVersion
+from PySide6.QtCore import QSize, qVersion
 from PySide6.QtGui import QImage
 from PySide6.QtQml import QQmlImageProviderBase
 from PySide6.QtQuick import QQuickImageProvider
@@ -55,7 +55,9 @@ class CardImageProvider(QQuickImageProvider):
         self._cache_dir = cache_dir
 
     def requestImage(self, id: str, size: QSize, requestedSize: QSize) -> QImage:  # noqa: N803  (Qt's names)
-        path = Path(QUrl(unquote(id)).toLocalFile())
+        # Qt passes the id "pretty decoded" (kiosk/bridge/qr_provider.py says how): one unquote restores the file URL,
+        # a second its path.
+        path = Path(unquote(urlsplit(unquote(id)).path))
         image = self._picture(path, requestedSize)
         size.setWidth(image.width())
         size.setHeight(image.height())

@@ -14,8 +14,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Property, QMetaObject, QObject, QThread, QTimer, Signal, Slot
-from PySide6.QtNetwork import QNetworkInformation
+from PySide6.QtCore import Property, QMetaObject, QObject, QTimer, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlUncreatable
 
 from kiosk.bridge import QML_IMPORT_MAJOR_VERSION, QML_IMPORT_NAME  # noqa: F401  (read by QmlElement)
@@ -25,6 +24,9 @@ from kiosk.errors import ConfigError, KioskError
 from kiosk.sync.settings import SyncSettings, settings_from_config
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QThread
+    from PySide6.QtNetwork import QNetworkInformation
+
     from kiosk.sync.connectivity import Connectivity
     from kiosk.sync.engine import SyncEngine
 
@@ -293,6 +295,9 @@ class SyncViewModel(QObject):
             self.stateChanged.emit()
             return
         assert self._settings is not None
+        # Imported here, not at the top: setting up these classes costs ~1 ms before the attract screen's first frame.
+        from PySide6.QtCore import QThread
+
         # The start-up heap is frozen out of the garbage collector by KioskWindow after the first frame (a full
         # collection over it took 130-230 ms in the middle of a large sync).
         self._thread = QThread()
@@ -326,6 +331,8 @@ class SyncViewModel(QObject):
         self._thread = self._worker = None
 
     def _watch_network(self) -> None:
+        from PySide6.QtNetwork import QNetworkInformation
+
         if not QNetworkInformation.loadDefaultBackend():
             return
         info = QNetworkInformation.instance()
@@ -333,6 +340,8 @@ class SyncViewModel(QObject):
         info.reachabilityChanged.connect(self._on_reachability)
 
     def _on_reachability(self, reachability: QNetworkInformation.Reachability) -> None:
+        from PySide6.QtNetwork import QNetworkInformation
+
         disconnected = reachability == QNetworkInformation.Reachability.Disconnected
         self._hint.emit(False if disconnected else None)
 

@@ -20,7 +20,6 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QTimer,
-    QUrl,
     Signal,
     Slot,
     qVersion,
@@ -129,7 +128,8 @@ class WinsModel(QAbstractListModel):
             case WinRole.QrSource:
                 return qr_source(card.source_url) if card.source_url else ""
             case WinRole.Image:
-                return QUrl.fromLocalFile(str(self._pack_dir / card.image)).toString() if card.image else ""
+                # A file URL, made without QUrl (whose class costs ~1.5 ms to set up before the first frame).
+                return (self._pack_dir / card.image).absolute().as_uri() if card.image else ""
             case WinRole.CardIndex:
                 return self._indices[index.row()]
 
