@@ -59,18 +59,23 @@ def get_data_key(session: Session, key_id: str) -> DataKey | None:
 # A save runs while the attendee waits for the thank-you: its few INSERTs go straight to sqlite3 as prepared SQL,
 # built once per table from the models' own names. Through SQLAlchemy (statement cache lookup, parameter
 # processing, result set-up) the same statements cost more than the commit they ride on. Each function takes the
-# bare connection of a ``Database.write()`` transaction, or a session, whose transaction it then writes in.
+# bare connection of a ``Database.write()`` transaction, or a session, whose transaction it then writes in (and
+# whose SQLAlchemy exception types it then raises).
 
 Writer = Session | sqlite3.Connection
 
 
-def driver_connection(target: Writer) -> sqlite3.Connection:
-    """The sqlite3 connection to write on: the one given, or the one under the session's transaction."""
-    if isinstance(target, sqlite3.Connection):
-        return target
-    conn = target.connection().connection.driver_connection
-    assert isinstance(conn, sqlite3.Connection)
-    return conn
+def _execute(target: Writer, sql: str, params: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Run one statement (an executemany for several rows of parameters) on the bare connection, or in the
+    session's transaction, where failures keep SQLAlchemy's exception types its callers catch."""
+    if isinstance(target, Session):
+        conn = target.connection()
+        result = conn.exec_driver_sql(sql, params[0] if len(params) == 1 else list(params))
+        return [tuple(row) for row in result] if result.returns_rows else []
+    if len(params) == 1:
+        return target.execute(sql, params[0]).fetchall()
+    target.executemany(sql, params)
+    return []
 
 
 def db_time(when: dt.datetime) -> str:
@@ -111,12 +116,7 @@ def _insert(target: Writer, model: type[Base], rows: Sequence[Mapping[str, Any]]
         return
     columns = tuple(rows[0])
     sql = _insert_sql(model, columns, conflict)
-    params = [tuple(_db_value(row[c]) for c in columns) for row in rows]
-    conn = driver_connection(target)
-    if len(params) == 1:
-        conn.execute(sql, params[0])
-    else:
-        conn.executemany(sql, params)
+    _execute(target, sql, [tuple(_db_value(row[c]) for c in columns) for row in rows])
 
 
 def ensure_consent_text(target: Writer, sha256: str, purpose: str, version: str, language: str, text: str) -> None:
@@ -179,8 +179,8 @@ _FIRST_WITH_TAG = "SELECT id FROM signatures WHERE dedupe_tag = ? ORDER BY creat
 
 def first_signature_id_with_tag(target: Writer, tag: str) -> str | None:
     """The id of the earliest signature with this duplicate-detection tag, or None (an index lookup)."""
-    found = driver_connection(target).execute(_FIRST_WITH_TAG, (tag,)).fetchone()
-    return None if found is None else str(found[0])
+    found = _execute(target, _FIRST_WITH_TAG, [(tag,)])
+    return str(found[0][0]) if found else None
 
 
 def count_signatures(
