@@ -8,10 +8,10 @@ attempts + 1) before any of its requests go out, and reads its rows; the records
 handed to the adapter in batches. While a group's last batch is on its way (its requests run on a helper thread),
 this thread claims and opens the next group, so the kiosk's own work overlaps the wait for the server instead of
 adding to it; requests still go out one batch at a time. Outcomes are kept in memory and committed together: with
-the next group's claim, at least every FLUSH_EVERY_S, and whenever the pass ends or stops. Each is stored as synced (with the remote id
-and time), back to pending with the next attempt time (backoff with full jitter, never before the server's
-Retry-After), or rejected with the server's reason. Claimed entries that were not sent (the pass stopped) go back
-to pending without counting the attempt.
+the next group's claim, at least every FLUSH_EVERY_S, and whenever the pass ends or stops. Each is stored as
+synced (with the remote id and time), back to pending with the next attempt time (backoff with full jitter, never
+before the server's Retry-After), or rejected with the server's reason. Claimed entries that were not sent (the
+pass stopped) go back to pending without counting the attempt.
 
 Why grouping is safe: a crash before an outcome's commit leaves its entry in "sending", never "synced", so nothing
 is marked synced that the server lacks; recovery returns it to pending with ``attempts > 0``, so the Action Network
