@@ -5,10 +5,10 @@ the start of each pass, it returns entries left in "sending" (by a crash) to "pe
 
 A pass picks the due entries and works through them in groups. One commit claims a group (pending -> sending,
 attempts + 1) before any of its requests go out, and reads its rows; the records are opened through the vault and
-handed to the adapter in batches. While a group's last batch is on its way (its requests run on a helper thread),
-this thread claims and opens the next group, so the kiosk's own work overlaps the wait for the server instead of
-adding to it; requests still go out one batch at a time. Outcomes are kept in memory and committed together: with
-the next group's claim, at least every FLUSH_EVERY_S, and whenever the pass ends or stops. Each is stored as
+handed to the adapter in batches. While a group goes out, a helper thread claims and opens the next one, so the
+kiosk's own work (that commit, decrypting) overlaps the wait for the server instead of adding to it; requests still
+go out one batch at a time from the calling thread. Outcomes are kept in memory and committed together: with the
+next group's claim, at least every FLUSH_EVERY_S, and whenever the pass ends or stops. Each is stored as
 synced (with the remote id and time), back to pending with the next attempt time (backoff with full jitter, never
 before the server's Retry-After), or rejected with the server's reason. Claimed entries that were not sent (the
 pass stopped) go back to pending without counting the attempt.
@@ -286,35 +286,24 @@ class SyncEngine:
         # Delivered entries whose outcome is not committed yet, and claimed entries not delivered yet.
         settled: list[tuple[_Claim, Outcome]] = []
         queue: list[tuple[_Claim, DeliveryItem | Outcome]] = []
-        # The batch last delivered, its outcomes not yet taken in. A group's last batch goes out on a helper thread
-        # while this thread, which alone touches the database and the vault, commits the outcomes so far and claims
-        # and opens the next group; batches still go out one after another, each once the one before is answered.
-        sending: _Sending | None = None
-        halt: tuple[str, str] | None = None
+        # The next group, claimed and opened on a helper thread while this one delivers the current group (the
+        # helper alone touches the database meanwhile), with the outcomes its claim commit records.
+        claiming: _Claiming | None = None
         position = done = failures_in_row = 0
         last_commit = self._clock()
-        sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-send")
+        helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-claim")
+
+        def claim_next() -> _Claiming:
+            nonlocal position, settled
+            wanted = ids[position : position + group_size]
+            position += len(wanted)
+            # One commit records the outcomes so far and claims the next group, before any of its requests.
+            started = (helper.submit(self._claim_group, settled, wanted), settled)
+            settled = []
+            return started
+
         try:
             while True:
-                if sending is not None:
-                    (batch, answer), sending = sending, None
-                    outcomes = answer.result()
-                    settled.extend(zip((claim for claim, _ in batch), outcomes, strict=True))
-                    done += len(batch)
-                    self._count(outcomes, result)
-                    if progress is not None:
-                        progress(Progress(done, len(ids), result.synced, result.retried, result.rejected))
-                    failures_in_row = failures_in_row + 1 if all(o.state == "retry" for o in outcomes) else 0
-                    stop = next(((o.stop, o.reason) for o in outcomes if o.stop is not None), None)
-                    if stop is not None:
-                        result.status, result.detail = stop
-                        break
-                    if failures_in_row >= MAX_CONSECUTIVE_FAILURES:
-                        result.status, result.detail = "failing", self.last_error or "the target keeps failing"
-                        break
-                if halt is not None:
-                    result.status, result.detail = halt
-                    break
                 if should_stop is not None and should_stop():
                     result.status, result.detail = "stopped", "stopped"
                     break
@@ -322,45 +311,56 @@ class SyncEngine:
                     result.status, result.detail = "locked", "locked - sync paused"
                     break
                 if not queue:
-                    if position >= len(ids):
-                        break
-                    wanted = ids[position : position + group_size]
-                    position += len(wanted)
-                    queue, gone, locked = self._claim_group(settled, wanted)
-                    settled, last_commit = [], self._clock()
+                    if claiming is None:
+                        if position >= len(ids):
+                            break
+                        claiming = claim_next()
+                    (answer, recorded), claiming = claiming, None
+                    try:
+                        queue, gone, locked = answer.result()
+                    except BaseException:
+                        settled = [*recorded, *settled]  # that commit did not happen: record them below
+                        raise
+                    last_commit = self._clock()
                     done += gone
                     if locked:
                         result.status, result.detail = "locked", "locked - sync paused"
                         break
                     continue
+                if claiming is None and position < len(ids):
+                    claiming = claim_next()  # while this group goes out
                 batch, queue = queue[:batch_size], queue[batch_size:]
-                if queue or position >= len(ids):
-                    sending = (batch, _done(self._deliver(batch)))
-                else:
-                    # While the group's last batch is on its way: the next group's claim (one commit with the
-                    # outcomes so far, before any of its requests) and opening.
-                    sending = (batch, sender.submit(self._deliver, batch))
-                    wanted = ids[position : position + group_size]
-                    position += len(wanted)
-                    queue, gone, locked = self._claim_group(settled, wanted)
-                    settled, last_commit = [], self._clock()
-                    done += gone
-                    if locked:
-                        halt = ("locked", "locked - sync paused")
-                if settled and self._clock() - last_commit >= FLUSH_EVERY_S:
+                outcomes = self._deliver(batch)
+                settled.extend(zip((claim for claim, _ in batch), outcomes, strict=True))
+                done += len(batch)
+                self._count(outcomes, result)
+                if progress is not None:
+                    progress(Progress(done, len(ids), result.synced, result.retried, result.rejected))
+                failures_in_row = failures_in_row + 1 if all(o.state == "retry" for o in outcomes) else 0
+                stop = next(((o.stop, o.reason) for o in outcomes if o.stop is not None), None)
+                if stop is not None:
+                    result.status, result.detail = stop
+                    break
+                if failures_in_row >= MAX_CONSECUTIVE_FAILURES:
+                    result.status, result.detail = "failing", self.last_error or "the target keeps failing"
+                    break
+                idle = claiming is None or claiming[0].done()
+                if idle and settled and self._clock() - last_commit >= FLUSH_EVERY_S:
                     self._commit(settled, [])
                     settled, last_commit = [], self._clock()
         except BaseException:
             # Keep what was delivered and free what was not; should this fail too, the entries stay in "sending"
             # and the next pass (this process holds the sync lock) returns them to "pending".
             try:
-                settled.extend(_landed(sending))
-                self._commit(settled, [claim for claim, _ in queue])
+                settled, unsent = _landed(claiming, settled)
+                self._commit(settled, [claim for claim, _ in [*queue, *unsent]])
             except Exception:
                 log.exception("could not record the outcomes of an interrupted sync pass")
             raise
         finally:
-            sender.shutdown(wait=True)
+            helper.shutdown(wait=True)
+        settled, unsent = _landed(claiming, settled)
+        queue.extend(unsent)
         self._commit(settled, [claim for claim, _ in queue])
         if result.status == "throttled":
             with self.runtime.db.begin() as session:
@@ -616,28 +616,25 @@ class _Loaded:
     consents: dict[str, dict[str, ConsentState]] = field(default_factory=dict)
 
 
-_Sending = tuple[list[tuple[_Claim, DeliveryItem | Outcome]], Future[list[Outcome]]]
+_Group = tuple[list[tuple[_Claim, DeliveryItem | Outcome]], int, bool]  # see SyncEngine._claim_group
+# A group being claimed on the helper thread, and the outcomes its claim commit records.
+_Claiming = tuple[Future[_Group], list[tuple[_Claim, Outcome]]]
 
 
-def _done(outcomes: list[Outcome]) -> Future[list[Outcome]]:
-    """A batch delivered on this thread, in the shape of one sent on the helper thread."""
-    answer: Future[list[Outcome]] = Future()
-    answer.set_result(outcomes)
-    return answer
-
-
-def _landed(sending: _Sending | None) -> list[tuple[_Claim, Outcome]]:
-    """The outcomes of a batch still on its way when a pass was interrupted, once it lands; none when its
-    delivery failed (its entries stay in "sending", returned to "pending" by the next pass)."""
-    if sending is None:
-        return []
-    batch, answer = sending
+def _landed(
+    claiming: _Claiming | None, settled: list[tuple[_Claim, Outcome]]
+) -> tuple[list[tuple[_Claim, Outcome]], list[tuple[_Claim, DeliveryItem | Outcome]]]:
+    """When a pass ends with the next group still being claimed: once that is done, the outcomes still to record
+    (with those its commit was to record, should it have failed) and the claimed entries, none of them sent."""
+    if claiming is None:
+        return settled, []
+    answer, recorded = claiming
     try:
-        outcomes = answer.result()
+        unsent, _, _ = answer.result()
     except BaseException:
-        log.exception("a batch on its way when the sync pass was interrupted failed")
-        return []
-    return list(zip((claim for claim, _ in batch), outcomes, strict=True))
+        log.exception("claiming the next group failed as the sync pass ended")
+        return [*recorded, *settled], []
+    return settled, unsent
 
 
 def _record_columns(model: type[Signature] | type[Pledge]) -> tuple[Any, ...]:
