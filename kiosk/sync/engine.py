@@ -286,7 +286,7 @@ class SyncEngine:
         # Delivered entries whose outcome is not committed yet, and claimed entries not delivered yet.
         settled: list[tuple[_Claim, Outcome]] = []
         queue: list[tuple[_Claim, DeliveryItem | Outcome]] = []
-        # The next group, claimed and opened on a helper thread while this one delivers the current group (the
+        # The next group, claimed and opened on a helper thread while this thread delivers the current group (the
         # helper alone touches the database meanwhile), with the outcomes its claim commit records.
         claiming: _Claiming | None = None
         position = done = failures_in_row = 0
