@@ -31,6 +31,12 @@ from kiosk.services import KioskOptions
 log = logging.getLogger(__name__)
 qml_log = logging.getLogger("qml")
 
+# Starting the window makes a few hundred thousand objects that live as long as it does (modules, classes, QML
+# wrappers), and the cyclic collector walked them again and again while they were being made: ~9 ms of the ~175 ms
+# to the first frame (bench/bench_startup.py). It is paused from this import until the window's start-up is done,
+# when the survivors are frozen out of its sight and it resumes (KioskWindow._finish_start_up).
+gc.disable()
+
 _QT_LEVELS = {
     QtMsgType.QtDebugMsg: logging.DEBUG,
     QtMsgType.QtInfoMsg: logging.INFO,
@@ -146,8 +152,9 @@ class KioskWindow(QObject):
         self.window.setProperty("startupDone", True)
         # A full garbage collection walks every object and holds the GIL throughout: over the start-up heap (QML,
         # SQLAlchemy, PySide) that took 130-230 ms, in the middle of a sync or a submit. What exists now lives for
-        # the whole run, so move it out of the collector's sight (gc.freeze, Python docs).
+        # the whole run, so move it out of the collector's sight (gc.freeze, Python docs), and let it collect again.
         gc.freeze()
+        gc.enable()
 
     def start_storage_now(self) -> None:
         """Tests and tools that need storage (and the keyboard) before the first frame call this."""

@@ -114,3 +114,44 @@ def test_spelled_out_roles_are_qts() -> None:
     from kiosk.bridge.listmodels import DISPLAY_ROLE, USER_ROLE
 
     assert (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.UserRole) == (DISPLAY_ROLE, USER_ROLE)
+
+
+COLLECTOR = """
+import gc, json, sys
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from kiosk.app import KioskWindow, create_application
+from kiosk.campaign import load_campaign
+from kiosk.config import KioskConfig
+from kiosk.services import KioskOptions
+options = KioskOptions(data_dir=Path(sys.argv[1]), config=KioskConfig(), campaign=load_campaign("hikvision"))
+app = create_application()
+window = KioskWindow(options)
+seen = {}
+def first_frame():
+    seen.setdefault("first_frame", gc.isenabled())
+def settled():
+    if window.window.property("startupDone"):
+        seen["done"] = gc.isenabled()
+        seen["frozen"] = gc.get_freeze_count() > 0
+        app.quit()
+    else:
+        QTimer.singleShot(20, settled)
+window.window.frameSwapped.connect(first_frame)
+window.window.show()
+settled()
+app.exec()
+print(json.dumps(seen))
+window.close()
+"""
+
+
+def test_the_collector_waits_for_the_first_frame_and_runs_after_start_up(tmp_path: Path) -> None:
+    """The cyclic collector is paused while start-up builds its long-lived objects, and must run again after."""
+    set_up_database(tmp_path)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_QUICK_CONTROLS_STYLE": "Basic", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", COLLECTOR, str(tmp_path)], capture_output=True, text=True, env=env, cwd=ROOT, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"first_frame": False, "done": True, "frozen": True}
