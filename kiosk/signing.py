@@ -76,10 +76,13 @@ class SaveResult:
     new_optins: list[str] = field(default_factory=list)
 
 
-def validate_signature(draft: SignatureDraft, pack: CampaignPack) -> tuple[ValidSignature | None, dict[str, str]]:
+def validate_signature(
+    draft: SignatureDraft, pack: CampaignPack, emails: v.EmailMemo | None = None
+) -> tuple[ValidSignature | None, dict[str, str]]:
     """Check a draft against the pack's required fields. Returns (valid signature, {}) or (None, field errors).
 
     Error keys are field names: first_name, last_name, email, postcode, country, phone, consent_sign, optin_sms.
+    ``emails``: the attendee's :class:`~kiosk.validation.EmailMemo`, when the form is checked more than once.
     """
     required = set(pack.petition.required_fields)
     errors: dict[str, str] = {}
@@ -87,7 +90,8 @@ def validate_signature(draft: SignatureDraft, pack: CampaignPack) -> tuple[Valid
         draft.first_name, required="first_name" in required, what="first name"
     )
     last, errors["last_name"] = v.normalise_name(draft.last_name, required="last_name" in required, what="last name")
-    email, errors["email"] = v.normalise_email(draft.email, required="email" in required or draft.optin_email)
+    normalise_email = emails.normalise if emails is not None else v.normalise_email
+    email, errors["email"] = normalise_email(draft.email, required="email" in required or draft.optin_email)
     if draft.optin_email and not email and not errors["email"]:
         errors["email"] = "Email updates need your email address."
     if draft.outside_uk:
@@ -362,9 +366,12 @@ def backfill_dedupe_tags(runtime: KioskRuntime) -> tuple[int, list[str]]:
 
 
 def record_flow_event(runtime: KioskRuntime, flow: str, column: str) -> None:
-    """Count a flow started/abandoned for the funnel (no personal data)."""
+    """Count a flow started/abandoned for the funnel (no personal data).
+
+    On the saves' connection: a write on any other connection makes that one read its pages again at the next save.
+    """
     try:
-        with runtime.db.begin() as session:
-            repo.bump_funnel(session, flow, column, runtime.event_id)
-    except SQLAlchemyError as exc:
+        with runtime.write() as conn:
+            repo.bump_funnel(conn, flow, column, runtime.event_id)
+    except (sqlite3.Error, SQLAlchemyError) as exc:
         log.warning("could not count a %s %s: %s", flow, column, exc)

@@ -14,6 +14,7 @@ from kiosk.bridge.controller import KioskController
 from kiosk.bridge.listmodels import RowsModel
 from kiosk.errors import StorageError
 from kiosk.signature_form import SignatureDraft
+from kiosk.validation import EmailMemo
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,8 @@ class SigningViewModel(QObject):
         super().__init__(controller)
         self._controller = controller
         self._draft = SignatureDraft(language=controller.options.campaign.default_language)
+        # What the details step made of the email address, for the submit (forgotten with the draft).
+        self._emails = EmailMemo()
         self._errors: dict[str, str] = {}
         self._failure = ""
         self._duplicate = False
@@ -164,7 +167,7 @@ class SigningViewModel(QObject):
         """Validate the details step; shows messages next to the fields and returns whether to move on."""
         from kiosk.signing import validate_signature
 
-        _, errors = validate_signature(self._draft_with_consent(), self._controller.options.campaign)
+        _, errors = validate_signature(self._draft_with_consent(), self._controller.options.campaign, self._emails)
         self._set_errors({k: v for k, v in errors.items() if k in _DETAIL_KEYS})
         return not self._errors
 
@@ -185,7 +188,7 @@ class SigningViewModel(QObject):
         from kiosk.signing import save_signature, validate_signature
 
         runtime = self._runtime()
-        valid, errors = validate_signature(self._draft, self._controller.options.campaign)
+        valid, errors = validate_signature(self._draft, self._controller.options.campaign, self._emails)
         self._set_errors(errors)
         if valid is None:
             return False
@@ -209,6 +212,7 @@ class SigningViewModel(QObject):
     def wipe(self) -> None:
         """Forget everything the last attendee typed or ticked."""
         self._draft = SignatureDraft(language=self._controller.options.campaign.default_language)
+        self._emails.forget()
         self._errors = {}
         self._failure = ""
         self._duplicate = False

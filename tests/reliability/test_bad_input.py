@@ -90,6 +90,16 @@ def _email(text: str, required: bool) -> None:
 
 test_email, test_email_thorough = examples(_email, nasty_text | st.emails(), st.booleans())
 
+_MEMO = v.EmailMemo()  # one attendee typing address after address: each answer must be the parser's own
+
+
+def _email_memo(text: str, required: bool) -> None:
+    assert _MEMO.normalise(text, required=required) == v.normalise_email(text, required=required)
+    assert _MEMO.normalise(text, required=not required) == v.normalise_email(text, required=not required)
+
+
+test_email_memo, test_email_memo_thorough = examples(_email_memo, nasty_text | st.emails(), st.booleans())
+
 
 POSTCODE_SHAPE = re.compile(r"^(GIR 0AA|[A-Z]{1,2}[0-9][0-9A-Z]? [0-9][A-Z]{2})$")
 typed_postcodes = st.tuples(st.from_regex(v._POSTCODE, fullmatch=True), st.text(" \t", max_size=2), st.booleans()).map(

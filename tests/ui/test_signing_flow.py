@@ -257,3 +257,50 @@ def test_sign_by_tapping_the_on_screen_keyboard(qtbot, qapp, set_up_data_dir, si
         assert (fields["first_name"], fields["email"], fields["postcode"]) == ("Ann", "ann@example.org", "M1 1AE")
     finally:
         k.close()
+
+
+def _strings_held(obj: object, depth: int = 4) -> list[str]:
+    """Every str reachable from a Python object's attributes, dicts, lists and tuples (not through Qt)."""
+    if isinstance(obj, str):
+        return [obj]
+    if depth == 0:
+        return []
+    if isinstance(obj, dict):
+        children: list[object] = [*obj.keys(), *obj.values()]
+    elif isinstance(obj, list | tuple | set):
+        children = list(obj)
+    elif hasattr(obj, "__dict__") and not callable(obj):
+        children = list(vars(obj).values())
+    else:
+        return []
+    return [s for child in children for s in _strings_held(child, depth - 1)]
+
+
+def test_the_submit_reuses_the_details_check_only_for_the_same_address_and_forgets_it(kiosk: KioskHarness) -> None:
+    """The details step's email check is kept for the submit: a changed address is checked again, and nothing of
+    the attendee stays in the view model once the form is wiped."""
+    k = kiosk
+    vm = k.controller.feature("signing")
+    k.click("signPetitionButton")
+    k.wait_screen("sign")
+    k.click("nextButton")
+    fill_details(k, email="first.try@example.org")
+    k.click("nextButton")
+    k.find("consentSignCheck")
+    assert "first.try@example.org" in _strings_held(vars(vm))
+    k.click("backButton")
+    k.type_text("emailField", "not an address")
+    assert vm.property("email") == "not an address"
+    k.click("nextButton")
+    k.qtbot.waitUntil(lambda: "email address" in k.text_of("emailFieldError"))
+    k.type_text("emailField", "Second.Try@Example.ORG")
+    k.click("nextButton")
+    k.find("consentSignCheck")
+    k.click("consentSignCheck")
+    k.click("submitSignatureButton")
+    k.wait_screen("thankYou")
+    k.runtime.vault.unlock(PASSPHRASE)
+    (record,) = stored(k)
+    assert k.runtime.vault.open_record(record)["email"] == "Second.Try@example.org"
+    held = _strings_held(vars(vm))
+    assert not [s for s in held if "try@" in s.lower() or "address" in s], held
