@@ -107,8 +107,8 @@ def _insert_sql(model: type[Base], columns: tuple[str, ...], conflict: str = "")
     if unknown:
         raise ValueError(f"{table.name} has no column {sorted(unknown)}")
     # Names only from the models (checked above) and this module's own conflict clauses; values are parameters.
-    placeholders = ", ".join("?" * len(columns))
-    return f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders}){conflict}"  # noqa: S608
+    marks = ", ".join("?" * len(columns))
+    return f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks}){conflict}"  # noqa: S608
 
 
 def _insert(target: Writer, model: type[Base], rows: Sequence[Mapping[str, Any]], conflict: str = "") -> None:
