@@ -77,43 +77,87 @@ class SaveResult:
 
 
 def validate_signature(
-    draft: SignatureDraft, pack: CampaignPack, emails: v.EmailMemo | None = None
+    draft: SignatureDraft, pack: CampaignPack, memo: v.FormMemo | None = None
 ) -> tuple[ValidSignature | None, dict[str, str]]:
     """Check a draft against the pack's required fields. Returns (valid signature, {}) or (None, field errors).
 
     Error keys are field names: first_name, last_name, email, postcode, country, phone, consent_sign, optin_sms.
-    ``emails``: the attendee's :class:`~kiosk.validation.EmailMemo`, when the form is checked more than once.
+    ``memo``: the attendee's :class:`~kiosk.validation.FormMemo`, when the form is checked more than once (the
+    details step, then the submit): typed fields checked before with the same requirements are not checked again,
+    only the ticks.
     """
-    required = set(pack.petition.required_fields)
-    errors: dict[str, str] = {}
-    first, errors["first_name"] = v.normalise_name(
-        draft.first_name, required="first_name" in required, what="first name"
+    required = pack.petition.required_fields
+    email_required = draft.optin_email or "email" in required
+    phone_required = draft.optin_sms or "phone" in required
+    key = (
+        draft.first_name,
+        draft.last_name,
+        draft.email,
+        draft.outside_uk,
+        draft.postcode,
+        draft.country,
+        draft.phone,
+        email_required,
+        phone_required,
+        required,
     )
-    last, errors["last_name"] = v.normalise_name(draft.last_name, required="last_name" in required, what="last name")
-    normalise_email = emails.normalise if emails is not None else v.normalise_email
-    email, errors["email"] = normalise_email(draft.email, required="email" in required or draft.optin_email)
-    if draft.optin_email and not email and not errors["email"]:
+    checked = memo.recall(key) if memo is not None else None
+    if checked is None:
+        checked = _check_typed(draft, required, email_required, phone_required, memo)
+        if memo is not None:
+            memo.keep(key, *checked)
+    values, typed_errors = checked
+    errors = dict(typed_errors) if typed_errors else {}
+    if draft.optin_email and not values["email"] and "email" not in errors:
         errors["email"] = "Email updates need your email address."
-    if draft.outside_uk:
-        country, errors["country"] = v.normalise_country(draft.country, required="postcode" in required)
-        postcode = ""
-    else:
-        postcode, errors["postcode"] = v.normalise_postcode(draft.postcode, required="postcode" in required)
-        country = "GB"
-    phone, errors["phone"] = v.normalise_phone(draft.phone, required="phone" in required or draft.optin_sms)
-    if draft.optin_sms and phone and not v.is_mobile(phone):
+    if draft.optin_sms and values["phone"] and not v.is_mobile(values["phone"]):
         errors["phone"] = "Text updates need a mobile number."
     if not draft.consent_sign:
         errors["consent_sign"] = "Please tick the box to sign the petition."
-    errors = {key: message for key, message in errors.items() if message}
     if errors:
         return None, errors
     return (
         ValidSignature(
-            first, last, email, postcode, country, phone, draft.optin_email, draft.optin_sms, draft.language
+            values["first_name"],
+            values["last_name"],
+            values["email"],
+            values["postcode"],
+            values["country"],
+            values["phone"],
+            draft.optin_email,
+            draft.optin_sms,
+            draft.language,
         ),
         {},
     )
+
+
+def _check_typed(
+    draft: SignatureDraft,
+    required: tuple[str, ...],
+    email_required: bool,
+    phone_required: bool,
+    memo: v.FormMemo | None,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """What the typed fields normalise to, and the message of each field that is not right (no ticks checked)."""
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    values["first_name"], errors["first_name"] = v.normalise_name(
+        draft.first_name, required="first_name" in required, what="first name"
+    )
+    values["last_name"], errors["last_name"] = v.normalise_name(
+        draft.last_name, required="last_name" in required, what="last name"
+    )
+    normalise_email = memo.emails.normalise if memo is not None else v.normalise_email
+    values["email"], errors["email"] = normalise_email(draft.email, required=email_required)
+    if draft.outside_uk:
+        values["country"], errors["country"] = v.normalise_country(draft.country, required="postcode" in required)
+        values["postcode"] = ""
+    else:
+        values["postcode"], errors["postcode"] = v.normalise_postcode(draft.postcode, required="postcode" in required)
+        values["country"] = "GB"
+    values["phone"], errors["phone"] = v.normalise_phone(draft.phone, required=phone_required)
+    return values, {key: message for key, message in errors.items() if message}
 
 
 def sync_adapter_name(runtime: KioskRuntime) -> str:

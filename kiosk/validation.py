@@ -107,6 +107,36 @@ class EmailMemo:
         self._last = None
 
 
+class FormMemo:
+    """The last check of one attendee's typed fields and its answer, and their :class:`EmailMemo`.
+
+    The details step checks what was typed when the attendee moves on; the submit checks the form again while they
+    wait for the thank-you, and only the ticks of the consent step can have changed since. The caller keys each
+    check by everything its answer depends on (what was typed, which fields are required): an equal key gives back
+    the earlier answer, normalised values and messages by field, which the caller must not change. Validation is
+    deterministic, so that answer is exactly what checking again would give (tests/reliability/test_bad_input.py).
+    It holds what the attendee typed, like their draft does: call :meth:`forget` whenever the draft is wiped.
+    """
+
+    def __init__(self) -> None:
+        self.emails = EmailMemo()
+        self._last: tuple[tuple[object, ...], dict[str, str], dict[str, str]] | None = None
+
+    def recall(self, key: tuple[object, ...]) -> tuple[dict[str, str], dict[str, str]] | None:
+        """The (values, messages) kept for an equal key, else None."""
+        last = self._last
+        if last is not None and last[0] == key:
+            return last[1], last[2]
+        return None
+
+    def keep(self, key: tuple[object, ...], values: dict[str, str], messages: dict[str, str]) -> None:
+        self._last = (key, values, messages)
+
+    def forget(self) -> None:
+        self.emails.forget()
+        self._last = None
+
+
 def normalise_postcode(text: str, *, required: bool = True) -> Result:
     compact = re.sub(r"\s+", "", text[: POSTCODE_MAX * 4]).upper()
     if not compact:

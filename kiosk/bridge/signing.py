@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import fields as dataclass_fields
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlUncreatable
@@ -14,9 +14,49 @@ from kiosk.bridge.controller import KioskController
 from kiosk.bridge.listmodels import RowsModel
 from kiosk.errors import StorageError
 from kiosk.signature_form import SignatureDraft
-from kiosk.validation import EmailMemo
+from kiosk.validation import FormMemo
+
+if TYPE_CHECKING:
+    from kiosk.campaign import CampaignPack
+    from kiosk.runtime import KioskRuntime
+    from kiosk.signing import SaveResult, ValidSignature
 
 log = logging.getLogger(__name__)
+
+
+class _SigningService(Protocol):
+    """What this view model uses of kiosk.signing."""
+
+    def validate_signature(
+        self, draft: SignatureDraft, pack: CampaignPack, memo: FormMemo | None = None
+    ) -> tuple[ValidSignature | None, dict[str, str]]: ...
+
+    def save_signature(self, runtime: KioskRuntime, signature: ValidSignature) -> SaveResult: ...
+
+    def record_flow_event(self, runtime: KioskRuntime, flow: str, column: str) -> None: ...
+
+
+class _Storage(NamedTuple):
+    signing: _SigningService
+    runtime_type: type[KioskRuntime]
+
+
+_storage: _Storage | None = None
+
+
+def _storage_code() -> _Storage:
+    """kiosk.signing and the runtime's class, imported on first use rather than with this module (they need
+    SQLAlchemy, which start-up leaves until storage opens), and kept: an import statement in a slot costs ~35 us
+    every time with cold caches (PySide's import hook), and a submit paid for two before it validated. Functions are
+    looked up on the module at each call, as an import statement there would."""
+    global _storage
+    if _storage is None:
+        import kiosk.signing
+        from kiosk.runtime import KioskRuntime
+
+        _storage = _Storage(kiosk.signing, KioskRuntime)
+    return _storage
+
 
 # QML property name -> SignatureDraft attribute
 _TEXT_FIELDS = {
@@ -71,8 +111,8 @@ class SigningViewModel(QObject):
         super().__init__(controller)
         self._controller = controller
         self._draft = SignatureDraft(language=controller.options.campaign.default_language)
-        # What the details step made of the email address, for the submit (forgotten with the draft).
-        self._emails = EmailMemo()
+        # What the details step made of the typed fields, for the submit (forgotten with the draft).
+        self._checked = FormMemo()
         self._errors: dict[str, str] = {}
         self._failure = ""
         self._duplicate = False
@@ -145,29 +185,26 @@ class SigningViewModel(QObject):
 
     # --- actions -----------------------------------------------------------------------------------------------
 
-    def _runtime(self) -> Any:
-        from kiosk.runtime import KioskRuntime
-
+    def _runtime(self) -> KioskRuntime | None:
         runtime = self._controller.runtime
-        return runtime if isinstance(runtime, KioskRuntime) else None
+        return runtime if isinstance(runtime, _storage_code().runtime_type) else None
 
     def _on_screen(self, old: str, new: str) -> None:
         if new == "sign" and not self._started:
             self._started = True
             runtime = self._runtime()
             if runtime is not None:
-                from kiosk.signing import record_flow_event
-
-                record_flow_event(runtime, "sign", "started")
+                _storage_code().signing.record_flow_event(runtime, "sign", "started")
         if new == "attract":
             self._started = False
 
     @Slot(result=bool)
     def checkDetails(self) -> bool:
         """Validate the details step; shows messages next to the fields and returns whether to move on."""
-        from kiosk.signing import validate_signature
-
-        _, errors = validate_signature(self._draft_with_consent(), self._controller.options.campaign, self._emails)
+        service = _storage_code().signing
+        _, errors = service.validate_signature(
+            self._draft_with_consent(), self._controller.options.campaign, self._checked
+        )
         self._set_errors({k: v for k, v in errors.items() if k in _DETAIL_KEYS})
         return not self._errors
 
@@ -185,10 +222,9 @@ class SigningViewModel(QObject):
 
         On a failed commit the attendee sees "please ask a volunteer", and what they typed stays here for a retry.
         """
-        from kiosk.signing import save_signature, validate_signature
-
+        service = _storage_code().signing
         runtime = self._runtime()
-        valid, errors = validate_signature(self._draft, self._controller.options.campaign, self._emails)
+        valid, errors = service.validate_signature(self._draft, self._controller.options.campaign, self._checked)
         self._set_errors(errors)
         if valid is None:
             return False
@@ -196,7 +232,7 @@ class SigningViewModel(QObject):
             self._set_failure("This kiosk cannot save right now. Please ask a volunteer.")
             return False
         try:
-            result = save_signature(runtime, valid)
+            result = service.save_signature(runtime, valid)
         except StorageError:
             self._set_failure("Sorry - your signature could not be saved. Please ask a volunteer for help.")
             return False
@@ -212,7 +248,7 @@ class SigningViewModel(QObject):
     def wipe(self) -> None:
         """Forget everything the last attendee typed or ticked."""
         self._draft = SignatureDraft(language=self._controller.options.campaign.default_language)
-        self._emails.forget()
+        self._checked.forget()
         self._errors = {}
         self._failure = ""
         self._duplicate = False

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 import shutil
 import tomllib
@@ -207,6 +208,62 @@ def _signature_round_trip(runtime: tuple[KioskRuntime, Vault], draft: SignatureD
 
 
 _signature_fast, _signature_slow = examples(_signature_round_trip, signature_drafts, fast=40)
+
+# The same campaign asking for other fields: a form memo must not carry an answer from one set of required fields
+# over to another.
+PACK_PHONE = dataclasses.replace(
+    PACK, petition=dataclasses.replace(PACK.petition, required_fields=("first_name", "phone"))
+)
+PACK_ALL = dataclasses.replace(
+    PACK,
+    petition=dataclasses.replace(
+        PACK.petition, required_fields=("first_name", "last_name", "email", "postcode", "phone")
+    ),
+)
+# One attendee going back and forth through the form: each step changes some fields or ticks (often only ticks,
+# so the memo's answer is taken), sometimes under another campaign's requirements, sometimes after a wipe.
+form_steps = st.lists(
+    st.tuples(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "first_name": nasty_text | plausible_name,
+                "email": nasty_text | st.emails(),
+                "postcode": nasty_text | typed_postcodes,
+                "outside_uk": st.booleans(),
+                "country": nasty_text | codes,
+                "phone": nasty_text | st.sampled_from(MOBILES),
+                "consent_sign": st.booleans(),
+                "optin_email": st.booleans(),
+                "optin_sms": st.booleans(),
+            },
+        ),
+        st.sampled_from([PACK, PACK, PACK_PHONE, PACK_ALL]),
+        st.sampled_from([False, False, False, True]),  # the form wiped before this step
+    ),
+    max_size=8,
+)
+
+
+def _form_memo_answers_as_a_fresh_check(
+    draft: SignatureDraft, steps: list[tuple[dict[str, Any], CampaignPack, bool]]
+) -> None:
+    """Whatever was checked before, the memo's answer is exactly a fresh validation's (valid signature and messages)."""
+    memo = v.FormMemo()
+    pack = PACK
+    for changes, next_pack, wipe in [({}, PACK, False), *steps]:
+        if wipe:
+            memo.forget()
+        draft, pack = dataclasses.replace(draft, **changes), next_pack
+        fresh = validate_signature(draft, pack)
+        assert validate_signature(draft, pack, memo) == fresh
+        assert validate_signature(draft, pack, memo) == fresh  # and again: an answer taken does not change it
+        # The details step checks the form with the sign box ticked and no opt-ins, then the consent step's ticks.
+        details = dataclasses.replace(draft, consent_sign=True, optin_email=False, optin_sms=False)
+        assert validate_signature(details, pack, memo) == validate_signature(details, pack)
+
+
+test_form_memo, test_form_memo_thorough = examples(_form_memo_answers_as_a_fresh_check, signature_drafts, form_steps)
 
 
 def test_signature_round_trip(runtime: tuple[KioskRuntime, Vault]) -> None:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from kiosk import validation
 from local_db.models import ConsentEvent, OutboxEntry, Signature
 from tests.helpers.kiosk import PASSPHRASE, KioskHarness, open_organiser, unlock_vault
 
@@ -304,3 +307,60 @@ def test_the_submit_reuses_the_details_check_only_for_the_same_address_and_forge
     assert k.runtime.vault.open_record(record)["email"] == "Second.Try@example.org"
     held = _strings_held(vars(vm))
     assert not [s for s in held if "try@" in s.lower() or "address" in s], held
+
+
+def test_the_submit_checks_again_only_what_changed_since_the_last_check(
+    kiosk: KioskHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The submit takes the last check's answer for the typed fields while they and the fields required are the same,
+    and checks only the ticks; a tick that makes a field required has the typed fields checked again."""
+    k = kiosk
+    checked: list[str] = []
+
+    def counted(name: str) -> Callable[..., tuple[str, str]]:
+        real = getattr(validation, name)
+
+        def check(*args: Any, **kwargs: Any) -> tuple[str, str]:
+            checked.append(name)
+            result: tuple[str, str] = real(*args, **kwargs)
+            return result
+
+        return check
+
+    for name in ("normalise_name", "normalise_postcode", "normalise_phone", "normalise_email"):
+        monkeypatch.setattr(validation, name, counted(name))
+    k.click("signPetitionButton")
+    k.wait_screen("sign")
+    k.click("nextButton")
+    fill_details(k, first=" Siobhán ", email="Siobhan@Example.ORG")
+    k.click("nextButton")
+    k.find("consentSignCheck")
+    assert "normalise_name" in checked and "normalise_phone" in checked
+    checked.clear()
+    k.click("consentSignCheck")
+    k.click("optinSmsCheck")  # a mobile number is now required: the typed fields are checked again
+    k.click("submitSignatureButton")
+    assert "mobile number" in k.text_of("optinSmsCheckError")
+    assert "normalise_phone" in checked and stored(k) == []
+    k.click("optinSmsCheck")
+    k.click("consentSignCheck")
+    k.click("submitSignatureButton")
+    assert "tick the box" in k.text_of("consentSignCheckError")
+    checked.clear()
+    k.click("consentSignCheck")  # only a tick changed since the last check: its answer is taken
+    k.click("submitSignatureButton")
+    k.wait_screen("thankYou")
+    assert checked == []
+    k.runtime.vault.unlock(PASSPHRASE)
+    (record,) = stored(k)
+    assert not record.optin_sms and not record.optin_email
+    assert k.runtime.vault.open_record(record) == {
+        "first_name": "Siobhán",
+        "last_name": "O'Brien-Ní",
+        "email": "Siobhan@example.org",
+        "postcode": "SW1A 1AA",
+        "country": "GB",
+        "phone": "",
+    }
+    vm = k.controller.feature("signing")
+    assert not [s for s in _strings_held(vars(vm)) if "siobh" in s.lower()]
