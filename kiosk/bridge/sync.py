@@ -21,7 +21,6 @@ from kiosk.bridge import QML_IMPORT_MAJOR_VERSION, QML_IMPORT_NAME  # noqa: F401
 from kiosk.bridge.controller import KioskController
 from kiosk.bridge.listmodels import RowsModel
 from kiosk.errors import ConfigError, KioskError
-from kiosk.sync.settings import SyncSettings, settings_from_config
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QThread
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
 
     from kiosk.sync.connectivity import Connectivity
     from kiosk.sync.engine import SyncEngine
+    from kiosk.sync.settings import SyncSettings
 
 log = logging.getLogger(__name__)
 
@@ -266,13 +266,12 @@ class SyncViewModel(QObject):
     def __init__(self, controller: KioskController) -> None:
         super().__init__(controller)
         self._controller = controller
+        # The [sync] section is checked once the other features attach, after the attract screen's first frame
+        # (kiosk.sync.settings and its classes cost ~2 ms); until then an adapter other than "none" counts as on.
         self._settings: SyncSettings | None = None
+        self._settings_read = False
         self._config_error = ""
-        try:
-            self._settings = settings_from_config(controller.options.config)
-        except ConfigError as exc:
-            self._config_error = str(exc)
-            log.error("sync is off: %s", exc)
+        controller.featuresChanged.connect(self._read_settings)
         self._state: dict[str, Any] = {"status": "starting", "online": None, "locked": True}
         self._done = 0
         self._total = 0
@@ -285,12 +284,29 @@ class SyncViewModel(QObject):
 
     # --- lifecycle ----------------------------------------------------------------------------------------------
 
+    def _read_settings(self) -> None:
+        if self._settings_read:
+            return
+        self._settings_read = True
+        from kiosk.sync.settings import settings_from_config
+
+        try:
+            self._settings = settings_from_config(self._controller.options.config)
+        except ConfigError as exc:
+            self._config_error = str(exc)
+            log.error("sync is off: %s", exc)
+        self.stateChanged.emit()
+
     @property
     def enabled(self) -> bool:
+        if not self._settings_read:
+            # Before the section is checked: on unless it plainly says "none" (the default).
+            return bool(self._controller.options.config.sync.get("adapter", "none") != "none")
         return self._settings is not None and self._settings.enabled
 
     def start(self, runtime: Any) -> None:
         """Start the worker thread once storage is open (``controller.runtimeReady``)."""
+        self._read_settings()
         if self._thread is not None or not self.enabled:
             self.stateChanged.emit()
             return

@@ -178,3 +178,27 @@ def test_ui_keeps_responding_during_a_5000_record_sync(
     print(f"UI event loop: {len(ticks)} ticks, max lag {max_lag_ms:.1f} ms during a 5,000-record sync")
     assert any(0 < p < 1 for p in saw_progress)  # the progress bar moved through the sync
     assert max_lag_ms < 50
+
+
+def test_a_broken_sync_section_is_read_after_the_first_frame_and_shown(
+    qtbot: Any, qapp: Any, data_dir: Path, harnesses: list[KioskHarness]
+) -> None:
+    """The [sync] section is checked once the other features attach (after the first frame), not before: until then
+    a configured adapter counts as on (locked until storage opens); a broken section then shows as off, with its
+    problem."""
+    from kiosk.bridge.registry import build_controller
+
+    set_up_database(data_dir)
+    broken = {"adapter": "webhook"}  # without its [sync.webhook] table
+    controller = build_controller(sync_options(data_dir, broken))
+    sync = controller.feature("sync")
+    assert (sync.property("statusKind"), sync.property("statusText")) == ("locked", "Locked")
+    assert sync.property("detail") == "Locked - sync paused. Unlock with the organiser passphrase to send records."
+    controller.complete_features()
+    assert (sync.property("statusKind"), sync.property("statusText")) == ("off", "Sync off")
+    assert "is required when adapter" in sync.property("detail")
+    controller.deleteLater()
+
+    harness = start(qtbot, data_dir, broken, harnesses)
+    wait_indicator(harness, "Sync off")
+    assert "is required when adapter" in harness.controller.feature("sync").property("detail")
