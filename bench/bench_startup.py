@@ -35,9 +35,12 @@ KIOSK = """
 import sys, time
 from pathlib import Path
 from kiosk.app import KioskWindow, create_application
-from tests.helpers.kiosk import make_options
+from kiosk.campaign import load_campaign
+from kiosk.config import KioskConfig
+from kiosk.services import KioskOptions
 app = create_application()
-kiosk = KioskWindow(make_options(Path(sys.argv[1])))
+data = Path(sys.argv[1])
+kiosk = KioskWindow(KioskOptions(data, KioskConfig(), load_campaign("hikvision", data_dir=data)))
 kiosk.window.frameSwapped.connect(lambda: (print("frame", time.process_time(), flush=True), app.quit()))
 kiosk.window.show()
 app.exec()
@@ -52,9 +55,12 @@ import sys
 from pathlib import Path
 from PySide6.QtCore import QTimer
 from kiosk.app import KioskWindow, create_application
-from tests.helpers.kiosk import make_options
+from kiosk.campaign import load_campaign
+from kiosk.config import KioskConfig
+from kiosk.services import KioskOptions
 app = create_application()
-kiosk = KioskWindow(make_options(Path(sys.argv[1])))
+data = Path(sys.argv[1])
+kiosk = KioskWindow(KioskOptions(data, KioskConfig(), load_campaign("hikvision", data_dir=data)))
 def settled():
     if kiosk.window.property("startupDone"):
         QTimer.singleShot(500, app.quit)

@@ -7,14 +7,14 @@ A pack is a folder with ``campaign.toml`` (see docs/campaign-pack.md) and ``wins
 from __future__ import annotations
 
 import re
-import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from kiosk.errors import CampaignPackError
+from kiosk.parsed_toml import PARSED_FILE, ParsedFiles
 from kiosk.resources import campaigns_dir
+from kiosk.wins import load_wins
 
 # gift_aid is the HMRC declaration for the pledged gift; gift_aid_enduring extends it to the past 4 years and future
 # gifts and is shown (and recorded) only when Gift Aid is ticked.
@@ -33,8 +33,7 @@ SIGNATURE_FIELDS = ("first_name", "last_name", "email", "postcode", "phone")
 DEFAULT_REQUIRED = ("first_name", "last_name", "email", "postcode")
 
 
-@dataclass(frozen=True)
-class ConsentText:
+class ConsentText(NamedTuple):
     """The exact words shown for one consent purpose, and their version."""
 
     purpose: str
@@ -49,8 +48,7 @@ class ConsentText:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True)
-class Petition:
+class Petition(NamedTuple):
     id: str
     title: str
     target: str
@@ -59,16 +57,14 @@ class Petition:
     required_fields: tuple[str, ...] = DEFAULT_REQUIRED
 
 
-@dataclass(frozen=True)
-class Donation:
+class Donation(NamedTuple):
     url_template: str
     currency: str = "GBP"
     presets_pounds: tuple[int, ...] = (5, 10, 20, 50)
     max_pounds: int = 1000
 
 
-@dataclass(frozen=True)
-class CampaignPack:
+class CampaignPack(NamedTuple):
     """One campaign, as loaded from its folder."""
 
     path: Path
@@ -83,7 +79,7 @@ class CampaignPack:
     consents: dict[str, ConsentText]
     languages: tuple[str, ...] = ("en",)
     default_language: str = "en"
-    wins: tuple[Any, ...] = field(default=())
+    wins: tuple[Any, ...] = ()
 
     def consent(self, purpose: str) -> ConsentText:
         return self.consents[purpose]
@@ -153,19 +149,6 @@ class _Reader:
         return value
 
 
-def read_toml(file: Path) -> dict[str, Any]:
-    """Parse one TOML file of a pack; a syntax error keeps TOML's own line and column."""
-    try:
-        with file.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise CampaignPackError(str(file), "", "file is missing") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CampaignPackError(str(file), "", f"not valid TOML ({exc})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CampaignPackError(str(file), "", f"cannot be read ({exc})") from None
-
-
 def resolve_pack_path(path_or_name: str | Path) -> Path:
     """A pack given as a folder path, or as the name of a bundled pack (``hikvision``)."""
     candidate = Path(path_or_name).expanduser()
@@ -178,11 +161,20 @@ def resolve_pack_path(path_or_name: str | Path) -> Path:
     raise CampaignPackError(str(path_or_name), "", f"no such campaign pack folder (bundled packs: {known})")
 
 
-def load_campaign(path_or_name: str | Path) -> CampaignPack:
-    """Load and validate a campaign pack folder (or a bundled pack by name)."""
-    folder = resolve_pack_path(path_or_name)
+def load_campaign(path_or_name: str | Path, *, data_dir: Path | None = None) -> CampaignPack:
+    """Load and validate a campaign pack folder (or a bundled pack by name).
+
+    With ``data_dir``, the parsed TOML files are kept there for the next start (kiosk/parsed_toml.py).
+    """
+    parsed = ParsedFiles(data_dir / PARSED_FILE if data_dir is not None else None)
+    pack = _load(resolve_pack_path(path_or_name), parsed)
+    parsed.save()
+    return pack
+
+
+def _load(folder: Path, parsed: ParsedFiles) -> CampaignPack:
     file = folder / "campaign.toml"
-    r = _Reader(file, read_toml(file))
+    r = _Reader(file, parsed.read(file))
 
     required = r.str_list("petition.required_fields", DEFAULT_REQUIRED)
     unknown = sorted(set(required) - set(SIGNATURE_FIELDS))
@@ -241,13 +233,6 @@ def load_campaign(path_or_name: str | Path) -> CampaignPack:
         consents=consents,
         languages=languages,
         default_language=default_language,
+        wins=tuple(load_wins(folder, parsed)),
     )
-    return _with_wins(pack)
-
-
-def _with_wins(pack: CampaignPack) -> CampaignPack:
-    from dataclasses import replace
-
-    from kiosk.wins import load_wins
-
-    return replace(pack, wins=tuple(load_wins(pack.path)))
+    return pack

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from kiosk.campaign import CampaignPack
 from kiosk.config import DB_FILE_NAME, KioskConfig
 
 
-@dataclass(frozen=True)
-class KioskOptions:
+class KioskOptions(NamedTuple):
     """What the command line decided: where data lives, which config and pack."""
 
     data_dir: Path

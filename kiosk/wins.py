@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from kiosk.errors import CampaignPackError
+from kiosk.parsed_toml import ParsedFiles
 
 TITLE_MAX = 60
 BODY_MAX = 280
@@ -38,8 +38,7 @@ _MONTHS = (
 )
 
 
-@dataclass(frozen=True)
-class WinCard:
+class WinCard(NamedTuple):
     id: str
     kind: str
     date: str
@@ -112,18 +111,16 @@ def _field_line(lines: list[str], start: int, end: int, key: str) -> int | None:
     return None
 
 
-def load_wins(pack_dir: Path) -> list[WinCard]:
+def load_wins(pack_dir: Path, parsed: ParsedFiles | None = None) -> list[WinCard]:
     """Load and validate ``wins.toml``; a pack without one has no cards.
 
     Raises:
         CampaignPackError: naming the file, the card (number, id and line) and the field that is wrong.
     """
-    from kiosk.campaign import read_toml
-
     file = pack_dir / "wins.toml"
     if not file.exists():
         return []
-    data = read_toml(file)
+    data = (parsed or ParsedFiles()).read(file)
     unknown_top = sorted(set(data) - {"card"})
     if unknown_top:
         raise CampaignPackError(str(file), unknown_top[0], "unknown key; wins.toml holds only [[card]] tables")

@@ -21,8 +21,10 @@ HEAVY = ("sqlalchemy", "alembic", "reportlab", "openpyxl", "httpx", "phonenumber
 # What the attract screen does not use either: the other features' view models (imported and attached right after
 # the first frame), the Qt modules only printing needs, Pillow (qrcode would import it for drawers never used), and
 # PySide's Qt namespace (~13 ms; listed as "PySide6.QtCore.Qt" by the scripts once something has loaded it), and
-# hashlib and platformdirs (~3 ms each; consent digests and default folders need them later). (json is not kept out
-# here only because these scripts print with it; kiosk/wins_fit.py keeps a plain text file so as not to need it.)
+# hashlib and platformdirs (~3 ms each; consent digests and default folders need them later), dataclasses (the
+# records made before the first frame are NamedTuples: ~0.4 ms each less) and the sync settings (read after the first
+# frame). (json is not kept out here only because these scripts print with it; kiosk/wins_fit.py keeps a plain text
+# file so as not to need it.)
 LATE = (
     "kiosk.bridge.dashboard",
     "kiosk.bridge.exports",
@@ -37,6 +39,8 @@ LATE = (
     "PySide6.QtCore.Qt",
     "hashlib",
     "platformdirs",
+    "dataclasses",
+    "kiosk.sync.settings",
 )
 
 CONTROLLER = """
@@ -46,7 +50,8 @@ import kiosk.app, kiosk.bridge.registry
 from kiosk.campaign import load_campaign
 from kiosk.config import KioskConfig
 from kiosk.services import KioskOptions
-options = KioskOptions(data_dir=Path(sys.argv[1]), config=KioskConfig(), campaign=load_campaign("hikvision"))
+data = Path(sys.argv[1])
+options = KioskOptions(data_dir=data, config=KioskConfig(), campaign=load_campaign("hikvision", data_dir=data))
 kiosk.bridge.registry.build_controller(options)
 print(json.dumps(sorted(sys.modules) + (["PySide6.QtCore.Qt"] if "Qt" in vars(sys.modules["PySide6.QtCore"]) else [])))
 """
@@ -58,7 +63,8 @@ from kiosk.app import KioskWindow, create_application
 from kiosk.campaign import load_campaign
 from kiosk.config import KioskConfig
 from kiosk.services import KioskOptions
-options = KioskOptions(data_dir=Path(sys.argv[1]), config=KioskConfig(), campaign=load_campaign("hikvision"))
+data = Path(sys.argv[1])
+options = KioskOptions(data_dir=data, config=KioskConfig(), campaign=load_campaign("hikvision", data_dir=data))
 app = create_application()
 window = KioskWindow(options)
 loaded = []
@@ -96,6 +102,15 @@ def test_attract_screen_needs_no_heavy_library(script: str, tmp_path: Path) -> N
     assert "kiosk.bridge.wins" in modules
     assert sorted(loaded.intersection(HEAVY)) == []
     assert sorted(set(modules).intersection(LATE)) == []
+
+
+def test_a_later_start_needs_no_toml_parser(tmp_path: Path) -> None:
+    """The first start keeps the parsed pack in the data dir (kiosk/parsed_toml.py); the next needs no TOML parser."""
+    set_up_database(tmp_path)
+    assert "tomllib" in modules_after(FIRST_FRAME, tmp_path)
+    later = modules_after(FIRST_FRAME, tmp_path)
+    assert "kiosk.bridge.wins" in later
+    assert "tomllib" not in later
 
 
 def test_paper_sizes_match_reportlab() -> None:

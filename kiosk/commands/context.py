@@ -47,7 +47,8 @@ class CommandContext:
         return KioskOptions(
             data_dir=self.data_dir,
             config=self.config,
-            campaign=self.campaign(campaign),
+            # A kiosk keeps its pack parsed in its data dir for the next start (kiosk/parsed_toml.py).
+            campaign=load_campaign(campaign or self.config.campaign, data_dir=self.data_dir),
             fullscreen=fullscreen,
             unlock_passphrase=unlock_passphrase,
         )

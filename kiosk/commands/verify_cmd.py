@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 from pathlib import Path
 
 from kiosk.commands.context import CommandContext, prompt_secret, read_secret_file
@@ -28,7 +27,7 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
         secret = read_secret_file(args.passphrase_file, "passphrase")
     elif args.decrypt:
         secret = prompt_secret("Organiser passphrase: ")
-    options = replace(ctx.options(), unlock_passphrase=secret)
+    options = ctx.options()._replace(unlock_passphrase=secret)
     runtime = open_beside_kiosk(options, db_path=Path(args.db).expanduser() if args.db else None)
     try:
         report = verify(runtime, decrypt=secret is not None)

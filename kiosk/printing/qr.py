@@ -13,9 +13,9 @@ import contextlib
 import logging
 import os
 import sys
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from kiosk.campaign import CampaignPack
@@ -30,8 +30,7 @@ _SIDES = range(21 + 2 * QUIET_ZONE, 177 + 2 * QUIET_ZONE + 1, 4)
 ATTRIBUTION_KEYS = ("utm_source", "utm_medium", "utm_campaign")
 
 
-@dataclass(frozen=True)
-class QrMatrix:
+class QrMatrix(NamedTuple):
     """The modules of one QR code, quiet zone included: ``rows[y][x]`` is True for a dark module."""
 
     text: str

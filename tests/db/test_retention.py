@@ -4,7 +4,6 @@ purged bytes are gone from the database file."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -55,7 +54,7 @@ def test_purge_after_retention_keeps_counts_and_unsynced(set_up_data_dir: Path) 
 
 
 def test_synced_and_exported_waits_for_export(set_up_data_dir: Path) -> None:
-    config = replace(KioskConfig(), purge_after="synced_and_exported")
+    config = KioskConfig(purge_after="synced_and_exported")
     runtime = open_runtime(make_options(set_up_data_dir, config))
     record = _sign(runtime, "x@example.org", dt.datetime.now(dt.UTC))
     with runtime.db.begin() as session:

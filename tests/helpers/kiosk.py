@@ -17,7 +17,9 @@ PIN = "4826"
 
 
 def make_options(data_dir: Path, config: KioskConfig | None = None, campaign: str = "hikvision") -> KioskOptions:
-    return KioskOptions(data_dir=data_dir, config=config or KioskConfig(), campaign=load_campaign(campaign))
+    return KioskOptions(
+        data_dir=data_dir, config=config or KioskConfig(), campaign=load_campaign(campaign, data_dir=data_dir)
+    )
 
 
 def set_up_database(data_dir: Path, event: str = "test-event") -> str:

@@ -159,12 +159,11 @@ def test_attract_screen_code_reads_as_the_attributed_petition_link(kiosk: KioskH
 
 
 def test_attract_code_carries_the_configured_source_and_event(qtbot: Any, qapp: Any, set_up_data_dir: Path) -> None:
-    from dataclasses import replace
 
     from kiosk.config import KioskConfig
     from tests.helpers.kiosk import make_options
 
-    config = replace(KioskConfig(), utm_source="stall kiosk", event_id="Leeds & District 2026")
+    config = KioskConfig(utm_source="stall kiosk", event_id="Leeds & District 2026")
     harness = KioskHarness.start(qtbot, make_options(set_up_data_dir, config))
     try:
         expected = (

@@ -37,7 +37,7 @@ WINS = (
 
 @pytest.fixture(scope="module")
 def pack() -> CampaignPack:
-    return replace(load_campaign("hikvision"), wins=WINS)
+    return load_campaign("hikvision")._replace(wins=WINS)
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -151,7 +151,7 @@ def test_poster_has_headline_three_most_recent_wins_and_a_large_code(
 
 
 def test_poster_without_wins_leaves_the_section_out(qapp: Any, tmp_path: Path, pack: CampaignPack) -> None:
-    path = write(tmp_path, "poster.pdf", pdfs.poster_pdf(replace(pack, wins=()), LINK))
+    path = write(tmp_path, "poster.pdf", pdfs.poster_pdf(pack._replace(wins=()), LINK))
     text = page_texts(path)[0]
     assert "What we have won so far" not in text
     assert decode_qr_texts(render_pdf_pages(path, dpi=72)[0]) == [LINK]
@@ -286,7 +286,7 @@ def test_summary_of_an_empty_event_says_so(qapp: Any, tmp_path: Path, pack: Camp
 def test_every_registered_document_builds_with_the_attributed_link(
     qapp: Any, tmp_path: Path, pack: CampaignPack, event_runtime: Any
 ) -> None:
-    config = replace(KioskConfig(), utm_source="stall")
+    config = KioskConfig(utm_source="stall")
     request = DocumentRequest(pack=pack, config=config, event_id="test-event", db=event_runtime.db)
     expected = petition_link(pack, config, "test-event")
     assert expected.endswith("?utm_source=stall&utm_medium=test-event&utm_campaign=hikvision")
@@ -321,7 +321,7 @@ def test_the_print_fonts_cover_every_text_the_pack_prints(pack: CampaignPack) ->
 def test_non_latin_text_prints_and_reads_back(qapp: Any, tmp_path: Path, pack: CampaignPack) -> None:
     title = "Zoë’s stall — Ελευθερία · Свобода · Özgürlük ✓"
     assert pdfs.missing_glyphs(title) == []
-    path = write(tmp_path, "poster.pdf", pdfs.poster_pdf(replace(pack, title=title), LINK))
+    path = write(tmp_path, "poster.pdf", pdfs.poster_pdf(pack._replace(title=title), LINK))
     assert title in " ".join(page_texts(path)[0].split())
 
 

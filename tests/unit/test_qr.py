@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -90,7 +89,7 @@ def test_any_event_name_round_trips_through_the_link(medium: str, source: str) -
 
 def test_petition_link_uses_the_pack_the_config_and_the_event() -> None:
     pack = load_campaign("hikvision")
-    link = petition_link(pack, replace(KioskConfig(), utm_source="stall-kiosk"), "Leeds 2026")
+    link = petition_link(pack, KioskConfig(utm_source="stall-kiosk"), "Leeds 2026")
     assert link == (
         "https://act.example.org/petitions/hikvision-out"
         "?utm_source=stall-kiosk&utm_medium=Leeds%202026&utm_campaign=hikvision"
