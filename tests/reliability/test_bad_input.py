@@ -211,14 +211,9 @@ _signature_fast, _signature_slow = examples(_signature_round_trip, signature_dra
 
 # The same campaign asking for other fields: a form memo must not carry an answer from one set of required fields
 # over to another.
-PACK_PHONE = dataclasses.replace(
-    PACK, petition=dataclasses.replace(PACK.petition, required_fields=("first_name", "phone"))
-)
-PACK_ALL = dataclasses.replace(
-    PACK,
-    petition=dataclasses.replace(
-        PACK.petition, required_fields=("first_name", "last_name", "email", "postcode", "phone")
-    ),
+PACK_PHONE = PACK._replace(petition=PACK.petition._replace(required_fields=("first_name", "phone")))
+PACK_ALL = PACK._replace(
+    petition=PACK.petition._replace(required_fields=("first_name", "last_name", "email", "postcode", "phone")),
 )
 # One attendee going back and forth through the form: each step changes some fields or ticks (often only ticks,
 # so the memo's answer is taken), sometimes under another campaign's requirements, sometimes after a wipe.
