@@ -7,10 +7,6 @@ opens storage before the first frame and has long since loaded the keyboard.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,21 +16,11 @@ from kiosk.bridge.registry import build_controller
 from kiosk.bridge.sync import SyncViewModel
 from kiosk.runtime import KioskRuntime
 from tests.helpers.kiosk import make_options, set_up_database
+from tests.helpers.startup import WINDOW, run_fresh
 
-ROOT = Path(__file__).resolve().parent.parent
-
-START = """
-import gc, json, sys
-from pathlib import Path
-from PySide6.QtCore import QObject, QTimer
-from kiosk.app import KioskWindow, create_application
-from tests.helpers.kiosk import make_options
-
-app = create_application()
-kiosk = KioskWindow(make_options(Path(sys.argv[1])))
-window = kiosk.window
-seen = {}
-
+START = (
+    WINDOW
+    + """
 def state():
     return {
         "keyboard": window.findChild(QObject, "inputPanel") is not None,
@@ -48,32 +34,22 @@ def state():
         "collecting": gc.isenabled(),
     }
 
-def first_frame():
-    if "first" not in seen:
-        seen["first"] = state()
-
 def settled():
     seen["after"] = state()
     app.quit()
 
-window.frameSwapped.connect(first_frame)
 window.show()
 QTimer.singleShot(1500, settled)
 app.exec()
 print(json.dumps(seen))
 kiosk.close()
 """
+)
 
 
 def test_first_frame_shows_the_attract_screen_alone_and_the_rest_follows(tmp_path: Path) -> None:
     set_up_database(tmp_path)
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_QUICK_CONTROLS_STYLE": "Basic", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-c", START, str(tmp_path)], capture_output=True, text=True, env=env, cwd=ROOT, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert "file://" not in done.stderr  # no QML warning from the late parts
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = run_fresh(START, tmp_path)  # and no QML warning from the late parts
     # The cyclic collector is paused while start-up builds its long-lived objects (kiosk.app), and runs again after.
     first = {
         "keyboard": False,

@@ -6,15 +6,12 @@ a fresh interpreter, because this test session has long since imported all of th
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.helpers.kiosk import set_up_database
+from tests.helpers.startup import OPTIONS, WINDOW, run_fresh
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("sqlalchemy", "alembic", "reportlab", "openpyxl", "httpx", "phonenumbers", "pycountry", "email_validator")
@@ -43,53 +40,38 @@ LATE = (
     "kiosk.sync.settings",
 )
 
-CONTROLLER = """
-import json, sys
-from pathlib import Path
-import kiosk.app, kiosk.bridge.registry
-from kiosk.campaign import load_campaign
-from kiosk.config import KioskConfig
-from kiosk.services import KioskOptions
-data = Path(sys.argv[1])
-options = KioskOptions(data_dir=data, config=KioskConfig(), campaign=load_campaign("hikvision", data_dir=data))
-kiosk.bridge.registry.build_controller(options)
-print(json.dumps(sorted(sys.modules) + (["PySide6.QtCore.Qt"] if "Qt" in vars(sys.modules["PySide6.QtCore"]) else [])))
+LOADED = """
+def loaded():
+    qt = ["PySide6.QtCore.Qt"] if "Qt" in vars(sys.modules["PySide6.QtCore"]) else []
+    return sorted(sys.modules) + qt
 """
 
-FIRST_FRAME = """
-import json, sys
-from pathlib import Path
-from kiosk.app import KioskWindow, create_application
-from kiosk.campaign import load_campaign
-from kiosk.config import KioskConfig
-from kiosk.services import KioskOptions
-data = Path(sys.argv[1])
-options = KioskOptions(data_dir=data, config=KioskConfig(), campaign=load_campaign("hikvision", data_dir=data))
-app = create_application()
-window = KioskWindow(options)
-loaded = []
-def first_frame():
-    if not loaded:
-        qt = ["PySide6.QtCore.Qt"] if "Qt" in vars(sys.modules["PySide6.QtCore"]) else []
-        loaded.append(sorted(sys.modules) + qt)
-        app.quit()
-window.window.frameSwapped.connect(first_frame)
-window.window.show()
-app.exec()
-print(json.dumps(loaded[0]))
-window.close()
+CONTROLLER = (
+    OPTIONS
+    + LOADED
+    + """
+import kiosk.app, kiosk.bridge.registry
+kiosk.bridge.registry.build_controller(options)
+print(json.dumps(loaded()))
 """
+)
+
+FIRST_FRAME = (
+    WINDOW
+    + LOADED
+    + """
+state = loaded
+window.frameSwapped.connect(app.quit)
+window.show()
+app.exec()
+print(json.dumps(seen["first"]))
+kiosk.close()
+"""
+)
 
 
 def modules_after(script: str, data_dir: Path) -> list[str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_QUICK_CONTROLS_STYLE": "Basic", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(data_dir)], capture_output=True, text=True, env=env, cwd=ROOT, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.strip().splitlines()
-    assert lines, done.stderr
-    names: list[str] = json.loads(lines[-1])
+    names: list[str] = run_fresh(script, data_dir)
     return names
 
 

@@ -16,6 +16,7 @@ from kiosk.printing import qr
 from kiosk.printing.qr import qr_matrix
 from tests.helpers.kiosk import set_up_database
 from tests.helpers.qr_decode import decode_qr_texts, qimage_to_pil
+from tests.helpers.startup import OPTIONS
 from tests.test_startup_imports import FIRST_FRAME, modules_after
 
 LINK = "https://act.example.org/petitions/hikvision-out?utm_source=kiosk&utm_medium=test-event&utm_campaign=hikvision"
@@ -110,17 +111,14 @@ def test_second_start_draws_the_petition_code_without_qrcode(tmp_path: Path) -> 
     assert "qrcode" not in modules_after(FIRST_FRAME, tmp_path)
 
 
-FULL_START = """
-import json, sys
-from pathlib import Path
+FULL_START = (
+    OPTIONS
+    + """
 from kiosk.app import KioskWindow, create_application
-from kiosk.campaign import load_campaign
-from kiosk.config import KioskConfig
-from kiosk.services import KioskOptions
-options = KioskOptions(data_dir=Path(sys.argv[1]), config=KioskConfig(), campaign=load_campaign("hikvision"))
 app = create_application()
 window = KioskWindow(options)
 window.start_storage_now()
 window.close()
 print(json.dumps(sorted(sys.modules)))
 """
+)

@@ -7,10 +7,6 @@ Each start runs the real start-up path (KioskWindow shown, no ``start_storage_no
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,21 +14,11 @@ import pytest
 
 from kiosk.wins_fit import FIT_FILE
 from tests.helpers.kiosk import set_up_database
+from tests.helpers.startup import WINDOW, run_fresh
 
-ROOT = Path(__file__).resolve().parent.parent
-
-START = """
-import json, sys
-from pathlib import Path
-from PySide6.QtCore import QObject, QTimer
-from kiosk.app import KioskWindow, create_application
-from tests.helpers.kiosk import make_options
-
-app = create_application()
-kiosk = KioskWindow(make_options(Path(sys.argv[1])))
-window = kiosk.window
-seen = {}
-
+START = (
+    WINDOW
+    + """
 def walk(item):
     yield item
     for child in item.childItems():
@@ -50,10 +36,6 @@ def state():
         "svg": any("libQt6Svg" in line for line in open("/proc/self/maps")),
     }
 
-def first_frame():
-    if "first" not in seen:
-        seen["first"] = state()
-
 def settled():
     if window.property("startupDone"):
         seen["after"] = state()
@@ -61,23 +43,17 @@ def settled():
     else:
         QTimer.singleShot(50, settled)
 
-window.frameSwapped.connect(first_frame)
 window.show()
 settled()
 app.exec()
 print(json.dumps(seen))
 kiosk.close()
 """
+)
 
 
 def _start(data_dir: Path) -> dict[str, Any]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_QUICK_CONTROLS_STYLE": "Basic", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-c", START, str(data_dir)], capture_output=True, text=True, env=env, cwd=ROOT, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert "file://" not in done.stderr  # no QML warning
-    seen: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    seen: dict[str, Any] = run_fresh(START, data_dir)
     return seen
 
 
