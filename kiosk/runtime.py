@@ -6,8 +6,6 @@ The app calls :func:`open_runtime` after its first frame; CLI commands call it s
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +17,7 @@ from kiosk.errors import StorageError, VaultError
 from kiosk.services import KioskOptions
 from kiosk.vault import Vault
 from local_db import repositories as repo
-from local_db.session import Database, open_database
+from local_db.session import Database, WriteTransaction, open_database
 
 
 @dataclass
@@ -32,6 +30,8 @@ class KioskRuntime:
     # Audit events that could not be written when they happened (e.g. the database was locked): they ride along
     # with the next transaction that commits, so a failure is never left out of the audit log.
     pending_audit: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # How many of them the write transaction committing now holds (write transactions take turns).
+    _audit_appended: int = field(default=0, init=False, repr=False)
 
     def __post_init__(self) -> None:
         event.listen(self.db.sessions, "before_commit", self._add_pending_audit)
@@ -51,15 +51,18 @@ class KioskRuntime:
         written = session.info.pop("pending_audit_written", 0)
         del self.pending_audit[:written]
 
-    @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
+    def write(self) -> WriteTransaction:
         """``Database.write()`` with the pending audit events riding along, as sessions do."""
-        with self.db.write() as conn:
-            yield conn
-            written = len(self.pending_audit)
-            for action, details in self.pending_audit[:written]:
-                repo.append_audit(conn, action, details)
-        del self.pending_audit[:written]
+        return self.db.write(self._append_pending_audit, self._clear_appended_audit)
+
+    def _append_pending_audit(self, conn: sqlite3.Connection) -> None:
+        self._audit_appended = len(self.pending_audit)
+        for action, details in self.pending_audit[: self._audit_appended]:
+            repo.append_audit(conn, action, details)
+
+    def _clear_appended_audit(self) -> None:
+        del self.pending_audit[: self._audit_appended]
+        self._audit_appended = 0
 
     @property
     def event_id(self) -> str:

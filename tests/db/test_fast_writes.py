@@ -86,3 +86,32 @@ def test_pending_audit_events_ride_along_only_with_a_write_that_commits(set_up_d
         failed = [a.details for a in session.scalars(select(AuditEvent).where(AuditEvent.action == "save_failed"))]
     assert failed == ['{"kind": "signature", "reason": "database is locked"}']
     runtime.close()
+
+
+def test_commit_hooks_run_in_the_transaction_and_after_its_commit_only(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "kiosk.db")
+    when = dt.datetime(2026, 11, 25, 10, 30, tzinfo=dt.UTC)
+    seen: list[str] = []
+
+    def before(conn: sqlite3.Connection) -> None:
+        seen.append(f"before, in a transaction: {conn.in_transaction}")
+        repo.bump_funnel(conn, "sign", "started", "ev", when)
+
+    def failing(conn: sqlite3.Connection) -> None:
+        repo.bump_funnel(conn, "sign", "abandoned", "ev", when)
+        raise sqlite3.OperationalError("database or disk is full")
+
+    with db.write(before, lambda: seen.append("after")) as conn:
+        repo.bump_funnel(conn, "sign", "completed", "ev", when)
+    assert seen == ["before, in a transaction: True", "after"]
+    with pytest.raises(RuntimeError), db.write(before, lambda: seen.append("after")):
+        raise RuntimeError("the save failed")
+    with pytest.raises(sqlite3.OperationalError), db.write(failing, lambda: seen.append("after")) as conn:
+        repo.bump_funnel(conn, "sign", "completed", "ev", when)
+    assert seen == ["before, in a transaction: True", "after"]  # neither ran again: nothing committed
+    with db.write() as conn:  # and the writer is free again, with nothing of either failed write stored
+        assert not conn.execute("SELECT 1 FROM funnel_counts WHERE abandoned > 0 OR completed > 1").fetchall()
+    with db.begin() as session:
+        rows = [(f.started, f.completed, f.abandoned) for f in session.scalars(select(FunnelCount))]
+    assert rows == [(1, 1, 0)]
+    db.close()

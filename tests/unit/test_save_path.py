@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import select
 
 from kiosk.errors import StorageError
 from kiosk.runtime import open_runtime
-from kiosk.signing import SignatureDraft, save_signature, validate_signature
+from kiosk.signing import SignatureDraft, new_record_id, save_signature, validate_signature
 from local_db import repositories as repo
 from local_db.models import AuditEvent, ConsentEvent, ConsentText, FunnelCount, OutboxEntry, Signature
 from tests.helpers.kiosk import make_options
@@ -75,3 +76,17 @@ def test_a_failed_first_save_does_not_leave_its_wordings_unstored(
         assert len(session.scalars(select(ConsentText)).all()) == 3
         assert [a.action for a in session.scalars(select(AuditEvent))].count("save_failed") == 1
     runtime.close()
+
+
+def test_record_ids_are_random_uuids_in_the_usual_text_form() -> None:
+    ids = [new_record_id() for _ in range(5000)]
+    assert len(set(ids)) == len(ids)
+    for record_id in ids:
+        parsed = uuid.UUID(record_id)
+        assert str(parsed) == record_id and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+    # Every bit that is not the version or the variant is random: each takes both values across the ids.
+    bits = [uuid.UUID(record_id).int for record_id in ids]
+    fixed = (0xF << 76) | (0x3 << 62)
+    assert all(
+        any(b >> i & 1 for b in bits) and not all(b >> i & 1 for b in bits) for i in range(128) if not fixed >> i & 1
+    )
