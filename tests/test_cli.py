@@ -32,6 +32,26 @@ def test_check_passes_on_a_new_data_dir(tmp_path: Path) -> None:
     assert "integrity ok" in result.stdout and "QML files" in result.stdout
 
 
+def test_check_reads_the_config_and_its_sync_section(tmp_path: Path) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[kiosk]\nname = "stall-2"\n[sync]\nadapter = "webhook"\n', encoding="utf-8")
+    result = cli("--data-dir", str(tmp_path / "d"), "--config", str(config), "check")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert 'FAIL  config: [sync.webhook] is required when adapter = "webhook"' in result.stdout
+    assert "1 check(s) failed" in result.stdout
+
+    config.write_text(
+        '[kiosk]\nname = "stall-2"\n[sync]\nadapter = "webhook"\n'
+        '[sync.webhook]\nurl = "https://hooks.example.org/sign"\nsecret = "a-long-enough-shared-secret-0123456789"\n',
+        encoding="utf-8",
+    )
+    config.chmod(0o600)
+    result = cli("--data-dir", str(tmp_path / "d"), "--config", str(config), "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"ok    config {config}: kiosk 'stall-2', sync webhook to https://hooks.example.org/sign" in result.stdout
+    assert "a-long-enough-shared-secret" not in result.stdout + result.stderr
+
+
 def test_check_fails_on_a_broken_pack(tmp_path: Path) -> None:
     pack = tmp_path / "pack"
     pack.mkdir()

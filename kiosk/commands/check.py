@@ -12,11 +12,22 @@ from kiosk.commands.context import CommandContext
 from kiosk.errors import KioskError
 
 NAME = "check"
-HELP = "self-test: load the campaign pack, open and migrate the database, compile every QML file"
+HELP = "self-test: read the config, load the campaign pack, open and migrate the database, compile every QML file"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--campaign", metavar="PATH_OR_NAME", help="campaign pack to check")
+
+
+def _check_config(ctx: CommandContext) -> str:
+    """The config file, its [sync] section included (which the kiosk reads only once its window is up)."""
+    from kiosk.sync.settings import settings_from_config
+
+    config = ctx.config
+    settings = settings_from_config(config)
+    where = str(config.source) if config.source else f"{ctx.config_path} (no such file: defaults)"
+    sync = f"sync {settings.adapter} to {settings.target_url}" if settings.enabled else "sync off"
+    return f"config {where}: kiosk {config.name!r}, {sync}"
 
 
 def _check_pack(ctx: CommandContext, campaign: str | None) -> str:
@@ -64,6 +75,7 @@ def _check_qml() -> str:
 
 def run(args: argparse.Namespace, ctx: CommandContext) -> int:
     checks: list[tuple[str, Callable[[], str]]] = [
+        ("config", lambda: _check_config(ctx)),
         ("campaign pack", lambda: _check_pack(ctx, getattr(args, "campaign", None))),
         ("database", lambda: _check_database(ctx)),
         ("QML", _check_qml),
