@@ -418,6 +418,16 @@ def backfill_dedupe_tags(runtime: KioskRuntime) -> tuple[int, list[str]]:
     return tagged, failed
 
 
+def checkpoint_while_idle(runtime: KioskRuntime) -> None:
+    """When a flow that saved is over (back on the attract screen): copy its pages from the WAL into the database
+    file now, rather than inside the commit of a later save (``Database.checkpoint``). Never fatal: a failure
+    leaves the pages in the WAL, which SQLite checkpoints itself later."""
+    try:
+        runtime.db.checkpoint()
+    except (sqlite3.Error, SQLAlchemyError) as exc:
+        log.warning("could not checkpoint the database: %s", exc)
+
+
 def record_flow_event(runtime: KioskRuntime, flow: str, column: str) -> None:
     """Count a flow started/abandoned for the funnel (no personal data).
 

@@ -35,6 +35,8 @@ class _SigningService(Protocol):
 
     def record_flow_event(self, runtime: KioskRuntime, flow: str, column: str) -> None: ...
 
+    def checkpoint_while_idle(self, runtime: KioskRuntime) -> None: ...
+
 
 class _Storage(NamedTuple):
     signing: _SigningService
@@ -117,6 +119,7 @@ class SigningViewModel(QObject):
         self._failure = ""
         self._duplicate = False
         self._started = False
+        self._saved = False  # a signature was stored since the attract screen last showed
         # Filled once storage is open (pycountry is slow to import), or when the sign screen first asks for it.
         self._countries = RowsModel(("code", "name"), self)
         self._countries_filled = False
@@ -197,6 +200,10 @@ class SigningViewModel(QObject):
                 _storage_code().signing.record_flow_event(runtime, "sign", "started")
         if new == "attract":
             self._started = False
+            runtime = self._runtime() if self._saved else None
+            self._saved = False
+            if runtime is not None:
+                _storage_code().signing.checkpoint_while_idle(runtime)
 
     @Slot(result=bool)
     def checkDetails(self) -> bool:
@@ -236,6 +243,7 @@ class SigningViewModel(QObject):
         except StorageError:
             self._set_failure("Sorry - your signature could not be saved. Please ask a volunteer for help.")
             return False
+        self._saved = True
         # Nothing of this attendee stays in memory past this point, even while the thank-you shows.
         self.wipe()
         self._duplicate = result.duplicate

@@ -115,3 +115,24 @@ def test_commit_hooks_run_in_the_transaction_and_after_its_commit_only(tmp_path:
         rows = [(f.started, f.completed, f.abandoned) for f in session.scalars(select(FunnelCount))]
     assert rows == [(1, 1, 0)]
     db.close()
+
+
+def test_a_checkpoint_copies_committed_pages_into_the_database_file(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "kiosk.db")
+    when = dt.datetime(2026, 11, 25, 10, 30, tzinfo=dt.UTC)
+
+    def counted_in_file() -> int:
+        conn = sqlite3.connect(f"file:{db.path}?immutable=1", uri=True)  # the file alone, not its WAL
+        try:
+            return int(conn.execute("SELECT count(*) FROM funnel_counts").fetchone()[0])
+        finally:
+            conn.close()
+
+    db.checkpoint()  # the schema, which the migrations committed to the WAL
+    with db.write() as conn:
+        repo.bump_funnel(conn, "sign", "completed", "ev", when)
+    assert counted_in_file() == 0
+    busy, frames, copied = db.checkpoint()
+    assert busy == 0 and frames > 0 and copied == frames
+    assert counted_in_file() == 1
+    db.close()

@@ -364,3 +364,31 @@ def test_the_submit_checks_again_only_what_changed_since_the_last_check(
     }
     vm = k.controller.feature("signing")
     assert not [s for s in _strings_held(vars(vm)) if "siobh" in s.lower()]
+
+
+def _signatures_in_the_database_file(k: KioskHarness) -> int:
+    """Signatures in the database file itself, leaving out what is only in its WAL so far."""
+    conn = sqlite3.connect(f"file:{k.runtime.db.path}?immutable=1", uri=True)
+    try:
+        return int(conn.execute("SELECT count(*) FROM signatures").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_a_flow_that_saved_has_its_pages_checkpointed_once_back_on_the_attract_screen(kiosk: KioskHarness) -> None:
+    """The checkpoint that SQLite would run inside some later save's commit runs when nobody waits instead."""
+    k = kiosk
+    sign(k)
+    k.wait_screen("thankYou")
+    assert len(stored(k)) == 1 and _signatures_in_the_database_file(k) == 0  # committed to the WAL only
+    k.click("doneButton")
+    k.wait_screen("attract")
+    assert _signatures_in_the_database_file(k) == 1
+    wal = k.runtime.db.path.with_name(k.runtime.db.path.name + "-wal")
+    size = wal.stat().st_size
+    sign(k, first="Tenzin", email="tenzin@example.org")
+    k.wait_screen("thankYou")
+    assert wal.stat().st_size == size  # the WAL started over from its beginning instead of growing
+    k.click("doneButton")
+    k.wait_screen("attract")
+    assert _signatures_in_the_database_file(k) == 2 and len(stored(k)) == 2
