@@ -10,6 +10,7 @@ from PySide6.QtCore import Property, QObject, Signal, Slot
 from PySide6.QtQml import QmlElement, QmlUncreatable
 
 from kiosk.bridge import QML_IMPORT_MAJOR_VERSION, QML_IMPORT_NAME  # noqa: F401  (read by QmlElement)
+from kiosk.bridge.background import run_in_background
 from kiosk.bridge.controller import KioskController
 from kiosk.bridge.listmodels import RowsModel
 from kiosk.errors import StorageError
@@ -203,7 +204,12 @@ class SigningViewModel(QObject):
             runtime = self._runtime() if self._saved else None
             self._saved = False
             if runtime is not None:
-                _storage_code().signing.checkpoint_while_idle(runtime)
+                # Off the UI thread: on an SD card the checkpoint's fsync can take longer than a frame, and the
+                # attract screen is fading in. The saves' connection is locked meanwhile; nobody saves that soon.
+                checkpoint = _storage_code().signing.checkpoint_while_idle
+                run_in_background(
+                    lambda: checkpoint(runtime), lambda _: None, lambda exc: log.warning("checkpoint failed: %s", exc)
+                )
 
     @Slot(result=bool)
     def checkDetails(self) -> bool:

@@ -383,7 +383,7 @@ def test_a_flow_that_saved_has_its_pages_checkpointed_once_back_on_the_attract_s
     assert len(stored(k)) == 1 and _signatures_in_the_database_file(k) == 0  # committed to the WAL only
     k.click("doneButton")
     k.wait_screen("attract")
-    assert _signatures_in_the_database_file(k) == 1
+    k.qtbot.waitUntil(lambda: _signatures_in_the_database_file(k) == 1)  # on a pool thread
     wal = k.runtime.db.path.with_name(k.runtime.db.path.name + "-wal")
     size = wal.stat().st_size
     sign(k, first="Tenzin", email="tenzin@example.org")
