@@ -192,7 +192,8 @@ def open_organiser(harness: KioskHarness, pin: str = PIN, *, hold_ms: int = 150,
     hotspot = harness.find_any("organiserHotspot")
     point = harness.centre(hotspot)
     QTest.mousePress(harness.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
-    harness.qtbot.wait(hold_ms + 150)
+    # Held until the PIN pad shows: a fixed wait can end, on a loaded machine, before the hold's timer is handled.
+    harness.qtbot.waitUntil(lambda: harness.screen() == "organiser", timeout=hold_ms + 10_000)
     QTest.mouseRelease(harness.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
     harness.wait_screen("organiser")
     harness.type_text("pinField", pin)
