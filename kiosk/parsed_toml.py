@@ -16,17 +16,13 @@ database, so this file opens nothing new.
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import marshal
-import os
 import zlib
 from pathlib import Path
 from typing import Any
 
 from kiosk.errors import CampaignPackError
-
-log = logging.getLogger(__name__)
+from kiosk.kept_files import keep_file
 
 PARSED_FILE = "campaign-parsed.bin"
 # Changes whenever the layout below does, so an older kiosk's file is simply not used.
@@ -68,7 +64,14 @@ class ParsedFiles:
         Raises:
             CampaignPackError: the file is missing, unreadable, not UTF-8 or not valid TOML.
         """
-        source = read_source(file)
+        return self.parse(file, read_source(file))
+
+    def parse(self, file: Path, source: bytes) -> dict[str, Any]:
+        """The parsed contents of ``file`` whose bytes ``source`` the caller has read (:func:`read_source`).
+
+        Raises:
+            CampaignPackError: not UTF-8 or not valid TOML.
+        """
         key = str(file)
         kept = self._entries.get(key)
         if kept is not None and kept[0] == source:
@@ -89,16 +92,8 @@ class ParsedFiles:
         if self._path is None or not self._changed:
             return
         payload = marshal.dumps(self._entries)
-        partial = self._path.with_name(self._path.name + ".part")
-        try:
-            partial.write_bytes(_FORMAT + zlib.crc32(payload).to_bytes(4, "big") + payload)
-            os.replace(partial, self._path)
-        except OSError as exc:
-            log.debug("could not keep the parsed pack in %s: %s", self._path, exc)
-            with contextlib.suppress(OSError):
-                partial.unlink(missing_ok=True)
-            return
-        self._changed = False
+        if keep_file(self._path, _FORMAT + zlib.crc32(payload).to_bytes(4, "big") + payload, "the parsed pack"):
+            self._changed = False
 
     def _read(self) -> dict[str, tuple[bytes, dict[str, Any]]]:
         assert self._path is not None

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import sqlite3
+import uuid
 import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -320,12 +320,9 @@ def prepare_save(
 
 
 def new_record_id() -> str:
-    """A new record's id: a random (version 4) UUID as text, exactly as ``str(uuid.uuid4())`` gives one, without
-    building a UUID object on the way (~30 us with cold caches, in every save)."""
-    data = os.urandom(16)
-    hex_ = data.hex()
-    variant = "89ab"[(data[8] >> 4) & 3]  # the RFC 4122 variant bits (10) over the next two random bits
-    return f"{hex_[:8]}-{hex_[8:12]}-4{hex_[13:16]}-{variant}{hex_[17:20]}-{hex_[20:]}"
+    """A new record's id: a random (version 4) UUID as text. (Formatting the text by hand from os.urandom saved
+    ~20 us of a ~1 ms save; the standard library's is the one to trust.)"""
+    return str(uuid.uuid4())
 
 
 def record_proofs_and_queue(

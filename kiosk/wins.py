@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from kiosk.errors import CampaignPackError
-from kiosk.parsed_toml import ParsedFiles
+from kiosk.parsed_toml import ParsedFiles, read_source
 
 TITLE_MAX = 60
 BODY_MAX = 280
@@ -120,14 +120,15 @@ def load_wins(pack_dir: Path, parsed: ParsedFiles | None = None) -> list[WinCard
     file = pack_dir / "wins.toml"
     if not file.exists():
         return []
-    data = (parsed or ParsedFiles()).read(file)
+    source = read_source(file)
+    data = (parsed or ParsedFiles()).parse(file, source)
     unknown_top = sorted(set(data) - {"card"})
     if unknown_top:
         raise CampaignPackError(str(file), unknown_top[0], "unknown key; wins.toml holds only [[card]] tables")
     raw_cards = data.get("card", [])
     if not isinstance(raw_cards, list):
         raise CampaignPackError(str(file), "card", "must be a list of [[card]] tables")
-    source_lines = file.read_text(encoding="utf-8").splitlines()
+    source_lines = source.decode("utf-8").splitlines()  # parsed, so UTF-8
     headers = _card_lines("\n".join(source_lines))
     cards: list[WinCard] = []
     seen: set[str] = set()

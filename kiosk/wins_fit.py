@@ -12,14 +12,13 @@ no json import before the first frame).
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
-import os
 import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from kiosk.kept_files import keep_file
 from kiosk.wins import WinCard
 
 log = logging.getLogger(__name__)
@@ -106,12 +105,5 @@ class FitMemory:
     def _write(self) -> None:
         if self._path is None:
             return
-        partial = self._path.with_name(self._path.name + ".part")
         text = "".join(f"{size!r}\t{key}\n" for key, size in self._fits.items())
-        try:
-            partial.write_text(f"{self._signature}\n{text}", encoding="utf-8")
-            os.replace(partial, self._path)
-        except OSError as exc:
-            log.debug("could not keep the wins cards' fit in %s: %s", self._path, exc)
-            with contextlib.suppress(OSError):
-                partial.unlink(missing_ok=True)
+        keep_file(self._path, f"{self._signature}\n{text}".encode(), "the wins cards' fit")

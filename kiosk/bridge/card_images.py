@@ -9,9 +9,7 @@ so a changed picture is drawn again; a damaged one is drawn again and rewritten.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import zlib
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -20,6 +18,8 @@ from PySide6.QtCore import QSize, qVersion
 from PySide6.QtGui import QImage
 from PySide6.QtQml import QQmlImageProviderBase
 from PySide6.QtQuick import QQuickImageProvider
+
+from kiosk.kept_files import keep_file
 
 log = logging.getLogger(__name__)
 
@@ -124,15 +124,16 @@ def _keep(file: Path, key: str, image: QImage) -> None:
     """Write ``image`` to ``file`` (through a .part file); a read-only or full disk only means drawing it again."""
     pixels = bytes(image.constBits())[: image.bytesPerLine() * image.height()]
     header = b"%s %d %d %d\n" % (_MAGIC, image.width(), image.height(), image.bytesPerLine())
-    partial = file.with_name(file.name + ".part")
     try:
         file.parent.mkdir(exist_ok=True)
-        partial.write_bytes(header + key.encode("utf-8") + b"\n" + pixels)
-        os.replace(partial, file)
+    except OSError as exc:
+        log.debug("could not keep a card picture in %s: %s", file.parent, exc)
+        return
+    if not keep_file(file, header + key.encode("utf-8") + b"\n" + pixels, "a card picture"):
+        return
+    try:
         kept = sorted(file.parent.glob("*.raw"), key=lambda p: p.stat().st_mtime_ns)
         for old in kept[: max(0, len(kept) - KEEP)]:
             old.unlink()
     except OSError as exc:
-        log.debug("could not keep a card picture in %s: %s", file.parent, exc)
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
+        log.debug("could not drop old card pictures in %s: %s", file.parent, exc)

@@ -9,9 +9,7 @@ its first frame: the kiosk keeps that one matrix in its data dir (:func:`load_ma
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +18,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from kiosk.campaign import CampaignPack
 from kiosk.config import KioskConfig
+from kiosk.kept_files import keep_file
 
 log = logging.getLogger(__name__)
 
@@ -137,16 +136,8 @@ def save_matrix(path: Path, text: str) -> None:
         return
     matrix = qr_matrix(text)
     lines = [text, *("".join("1" if dark else "0" for dark in row) for row in matrix.rows)]
-    partial = path.with_name(path.name + ".part")
-    try:
-        partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        os.replace(partial, path)
-    except OSError as exc:
-        log.debug("could not keep the QR code in %s: %s", path, exc)
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
-        return
-    _loaded[text] = matrix
+    if keep_file(path, ("\n".join(lines) + "\n").encode("utf-8"), "the QR code"):
+        _loaded[text] = matrix
 
 
 def attributed_url(url: str, *, source: str, medium: str, campaign: str) -> str:
